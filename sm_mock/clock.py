@@ -1,0 +1,55 @@
+"""The one clock every time in sm_mock comes from (DESIGN.md principle 5)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Protocol, runtime_checkable
+
+__all__ = ["Clock", "SystemClock", "as_clock"]
+
+
+@runtime_checkable
+class Clock(Protocol):
+    """Anything with a ``now()`` that returns an aware UTC datetime."""
+
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Reads ``datetime.now(timezone.utc)`` on every call.
+
+    It deliberately looks the time up through :mod:`datetime` each time, so freezegun and
+    time-machine, which patch ``datetime``, move sm_mock's clock along with the test's.
+    """
+
+    __slots__ = ()
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def __repr__(self) -> str:
+        return "SystemClock()"
+
+
+class _CallableClock:
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: object) -> None:
+        self._fn = fn
+
+    def now(self) -> datetime:
+        value = self._fn()  # type: ignore[operator]
+        if not isinstance(value, datetime):
+            raise TypeError(f"the clock callable returned {type(value).__name__}, not a datetime")
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def as_clock(clock: Clock | object | None) -> Clock:
+    """Accept a :class:`Clock`, a zero-argument callable returning a datetime, or None."""
+    if clock is None:
+        return SystemClock()
+    if isinstance(clock, Clock):
+        return clock
+    if callable(clock):
+        return _CallableClock(clock)
+    raise TypeError("clock= must have a now() method or be a callable returning a datetime")

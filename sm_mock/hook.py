@@ -1,0 +1,122 @@
+"""The botocore side: a ``before-send`` handler that answers Secrets Manager requests.
+
+This is the only module that touches botocore internals (DESIGN.md). The handler is added to
+``botocore.handlers.BUILTIN_HANDLERS`` so every session created after ``import sm_mock``
+carries it, and to boto3's default session if one already exists; :func:`attach` adds it
+to a client built earlier. It is dormant (one list check) unless a mock is active.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import BlockedServiceError
+from .mock import active
+from .service import serve
+
+__all__ = ["attach", "install"]
+
+_EVENT = "before-send"
+_UNIQUE_ID = "sm_mock.before_send"
+_PREFIX = len("before-send.")
+_SERVICE = "secrets-manager"
+_installed = False
+
+
+class _Body:
+    """The ``raw`` stream of an AWSResponse: yields the body once."""
+
+    __slots__ = ("_body",)
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def _region_and_key(request: Any) -> tuple[str | None, str | None]:
+    """Region and access key id from the SigV4 credential scope (or the endpoint host)."""
+    auth = request.headers.get("Authorization")
+    if auth:
+        if isinstance(auth, bytes):
+            auth = auth.decode("latin-1")
+        start = auth.find("Credential=")
+        if start != -1:
+            scope = auth[start + 11 :].split(",", 1)[0].split("/")
+            if len(scope) >= 3:
+                return scope[2], scope[0]
+    host = request.url.split("/", 3)[2] if "://" in request.url else ""
+    parts = host.split(".")
+    if len(parts) >= 3 and parts[0].startswith("secretsmanager"):
+        return parts[1], None
+    return None, None
+
+
+def _attempt(request: Any) -> int:
+    header = request.headers.get("amz-sdk-request")
+    if header:
+        if isinstance(header, bytes):
+            header = header.decode("latin-1")
+        for part in header.split(";"):
+            name, _, value = part.strip().partition("=")
+            if name == "attempt" and value.isdigit():
+                return int(value)
+    return 1
+
+
+def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
+    """botocore ``before-send`` handler: answer from the active mock, or stay out of the way."""
+    mock = active()
+    if mock is None:
+        return None
+    service, _, operation = event_name[_PREFIX:].partition(".")
+    if service != _SERVICE:
+        if service in mock.allow_services:
+            return None
+        raise BlockedServiceError(
+            f"sm_mock blocked a real AWS request to '{service}' ({operation}) while a Secrets "
+            f"Manager mock is active. Mock that service too, or let it through with "
+            f"mock_secretsmanager(allow_services={{'{service}'}})."
+        )
+    region, access_key = _region_and_key(request)
+    status, body = serve(
+        mock,
+        operation,
+        request.body,
+        region or mock.region,
+        mock.account_for(access_key),
+        _attempt(request),
+    )
+    from botocore.awsrequest import AWSResponse
+
+    headers = {
+        "x-amzn-RequestId": str(uuid.uuid4()),
+        "Content-Type": "application/x-amz-json-1.1",
+        "Content-Length": str(len(body)),
+    }
+    return AWSResponse(request.url, status, headers, _Body(body))
+
+
+def install() -> None:
+    """Register the handler for future sessions and boto3's default session (idempotent)."""
+    global _installed
+    if not _installed:
+        import botocore.handlers
+
+        botocore.handlers.BUILTIN_HANDLERS.append((_EVENT, before_send))
+        _installed = True
+    import sys
+
+    boto3 = sys.modules.get("boto3")
+    session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
+    if session is not None:
+        session.events.register(_EVENT, before_send, unique_id=_UNIQUE_ID)
+
+
+def attach(client: Any) -> Any:
+    """Serve a client created before ``import sm_mock`` (returns the client)."""
+    client.meta.events.register(_EVENT, before_send, unique_id=_UNIQUE_ID)
+    return client

@@ -1,0 +1,45 @@
+"""Random identifiers: ARN suffixes, version ids, request ids.
+
+With a ``seed`` they are reproducible (``random.Random(seed)``); without one they come from
+the operating system's CSPRNG. Key material and nonces never come from here: they always use
+``os.urandom`` so a seed can never weaken the encryption (see :mod:`sm_mock.crypto`).
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+import uuid
+
+__all__ = ["IdSource", "SUFFIX_ALPHABET"]
+
+#: SPEC B5: the seed examples (a1b2c3, nutBrk, 5yKnKS) show mixed-case letters and digits.
+SUFFIX_ALPHABET = string.ascii_letters + string.digits
+
+
+class IdSource:
+    """Draws ARN suffixes and UUIDs, deterministically when seeded."""
+
+    __slots__ = ("_rng", "seed")
+
+    def __init__(self, seed: int | None = None) -> None:
+        self.seed = seed
+        self._rng: random.Random = random.Random(seed) if seed is not None else secrets.SystemRandom()
+
+    @property
+    def rng(self) -> random.Random:
+        """The underlying generator (seeded or system), for other deterministic draws."""
+        return self._rng
+
+    def suffix(self) -> str:
+        """The 6-character random ARN suffix (SPEC B5)."""
+        choice = self._rng.choice
+        return "".join([choice(SUFFIX_ALPHABET) for _ in range(6)])
+
+    def uuid(self) -> str:
+        """A version-4 UUID string."""
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def __repr__(self) -> str:
+        return f"IdSource(seed={self.seed!r})"

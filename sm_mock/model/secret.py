@@ -1,0 +1,124 @@
+"""Domain objects: a secret and its versions.
+
+Labels live in exactly one place, :attr:`Secret.stages` (label → version id); "current"
+means "the version that holds AWSCURRENT" (DESIGN.md principle 3). A version's own labels
+are derived from that map. Every change to labels goes through :mod:`sm_mock.model.labels`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ..crypto import Envelope, KmsKey
+
+__all__ = ["AWSCURRENT", "AWSPENDING", "AWSPREVIOUS", "RotationState", "Secret", "SecretVersion"]
+
+AWSCURRENT = "AWSCURRENT"
+AWSPREVIOUS = "AWSPREVIOUS"
+AWSPENDING = "AWSPENDING"
+
+
+@dataclass(slots=True, eq=False)
+class SecretVersion:
+    """One immutable version. ``envelope`` is None only for an empty AWSPENDING placeholder
+    created by RotateSecret (SPEC D12)."""
+
+    version_id: str
+    created: datetime
+    envelope: Envelope | None
+    binary: bool = False
+    #: The KMS keys that wrap this version's data key (SPEC F8f); reported as KmsKeyIds.
+    keys: list[KmsKey] = field(default_factory=list)
+    #: Date precision only (SPEC P3); set by value reads.
+    last_accessed: date | None = None
+
+    @property
+    def has_value(self) -> bool:
+        """False for the empty rotation placeholder."""
+        return self.envelope is not None
+
+    def __repr__(self) -> str:
+        kind = "binary" if self.binary else "string"
+        value = f"<encrypted {kind}>" if self.envelope is not None else "<no value>"
+        return f"SecretVersion({self.version_id!r}, {value})"
+
+
+@dataclass(slots=True, eq=False)
+class RotationState:
+    """Rotation configuration and progress (SPEC H1, H24, H25)."""
+
+    lambda_arn: str | None = None
+    #: A :class:`sm_mock.model.schedule.RotationSchedule` (kept untyped here to avoid a cycle).
+    rules: Any = None
+    enabled: bool = False
+    last_rotated: datetime | None = None
+    #: When the schedule was last (re)started: the base for the next window.
+    anchor: datetime | None = None
+
+
+@dataclass(slots=True, eq=False)
+class Secret:
+    """A secret: metadata plus versions. Holds no plaintext."""
+
+    arn: str
+    name: str
+    account_id: str
+    region: str
+    created: datetime
+    kms_key: KmsKey
+    #: True when the user named a KmsKeyId; DescribeSecret omits KmsKeyId for the default key.
+    kms_key_explicit: bool = False
+    description: str | None = None
+    #: Insertion-ordered, as DescribeSecret returns them (SM-076).
+    tags: dict[str, str] = field(default_factory=dict)
+    #: True once tags were ever set: DescribeSecret then keeps ``Tags`` even when empty (SM-077).
+    tags_touched: bool = False
+    #: Creation-ordered.
+    versions: dict[str, SecretVersion] = field(default_factory=dict)
+    #: THE source of truth for staging labels: label → version id.
+    stages: dict[str, str] = field(default_factory=dict)
+    last_changed: datetime | None = None
+    last_accessed: date | None = None
+    #: Set while deletion is scheduled (SPEC G5): when it was requested, and the purge time.
+    deleted_at: datetime | None = None
+    deletion_date: datetime | None = None
+    rotation: RotationState | None = None
+    policy: str | None = None
+    owning_service: str | None = None
+    primary_region: str | None = None
+    type: str | None = None
+    #: Creation sequence number within its region store (stable listing order).
+    seq: int = 0
+
+    @property
+    def scheduled_for_deletion(self) -> bool:
+        """True while a DeleteSecret recovery window is running."""
+        return self.deleted_at is not None
+
+    @property
+    def current(self) -> SecretVersion | None:
+        """The version holding AWSCURRENT, if any."""
+        vid = self.stages.get(AWSCURRENT)
+        return self.versions[vid] if vid is not None else None
+
+    def labels_of(self, version_id: str) -> list[str]:
+        """The labels a version carries (derived from :attr:`stages`)."""
+        return [label for label, vid in self.stages.items() if vid == version_id]
+
+    def versions_to_stages(self) -> dict[str, list[str]]:
+        """Labelled versions only, as ``VersionIdsToStages`` (SPEC D9)."""
+        out: dict[str, list[str]] = {}
+        for label, vid in self.stages.items():
+            out.setdefault(vid, []).append(label)
+        return out
+
+    # The Searchable protocol of sm_mock.model.filters.
+    @property
+    def tag_items(self) -> list[tuple[str, str]]:
+        """Tags as (key, value) pairs."""
+        return list(self.tags.items())
+
+    def __repr__(self) -> str:
+        return f"Secret({self.arn!r}, versions={len(self.versions)}, labels={self.stages})"

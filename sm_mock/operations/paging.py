@@ -1,0 +1,32 @@
+"""Opaque NextToken encoding shared by the paginated operations."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from ..errors import AwsError
+
+__all__ = ["decode_token", "encode_token"]
+
+
+def encode_token(kind: str, state: dict[str, Any]) -> str:
+    """An opaque token naming the operation it belongs to."""
+    raw = json.dumps({"k": kind, **state}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def decode_token(kind: str, token: str) -> dict[str, Any]:
+    """Decode a token, or answer InvalidNextTokenException (SPEC L10, M3)."""
+    try:
+        state = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
+    except (ValueError, UnicodeEncodeError):
+        state = None
+    if not isinstance(state, dict) or state.get("k") != kind:
+        raise AwsError(
+            "InvalidNextTokenException",
+            "The NextToken value is not valid. Pass the NextToken from the previous response "
+            "of the same operation unchanged.",
+        )
+    return state

@@ -1,0 +1,103 @@
+"""Resource policies: Put, Get, Delete and Validate (SPEC §J)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..errors import AwsError
+from .base import RequestContext, check_not_deleted, find_secret, operation
+
+__all__ = ["policy_problems"]
+
+
+def _statements(policy: str) -> list[dict[str, Any]]:
+    try:
+        doc = json.loads(policy)
+    except ValueError:
+        raise AwsError(
+            "MalformedPolicyDocumentException",
+            "The resource policy is not valid JSON. Check quotes, commas and braces.",
+        ) from None
+    statements = doc.get("Statement") if isinstance(doc, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements or not all(isinstance(s, dict) for s in statements):
+        raise AwsError(
+            "MalformedPolicyDocumentException",
+            "The resource policy needs a Statement: an object or a non-empty list of objects.",
+        )
+    for statement in statements:
+        if statement.get("Effect") not in ("Allow", "Deny") or "Action" not in statement and "NotAction" not in statement:
+            raise AwsError(
+                "MalformedPolicyDocumentException",
+                "Every policy statement needs an Effect of Allow or Deny and an Action.",
+            )
+    return statements
+
+
+def _is_public(statement: dict[str, Any]) -> bool:
+    # SPEC J3 heuristic: an Allow with a wildcard principal and no Condition is public.
+    principal = statement.get("Principal")
+    wildcard = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") in ("*", ["*"]))
+    return statement.get("Effect") == "Allow" and wildcard and not statement.get("Condition")
+
+
+def policy_problems(policy: str) -> list[dict[str, str]]:
+    """ValidateResourcePolicy's findings (SPEC J4)."""
+    try:
+        statements = _statements(policy)
+    except AwsError as error:
+        return [{"CheckName": "JSON_SYNTAX", "ErrorMessage": error.message}]
+    return [
+        {"CheckName": "BROAD_ACCESS", "ErrorMessage": "The policy grants access to every principal ('*')."}
+        for statement in statements
+        if _is_public(statement)
+    ]
+
+
+@operation("PutResourcePolicy")
+def put_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Attach (replace) the resource policy (SPEC J1–J3)."""
+    secret = find_secret(ctx, p["SecretId"])
+    policy = p["ResourcePolicy"]
+    statements = _statements(policy)
+    if p.get("BlockPublicPolicy") and any(_is_public(s) for s in statements):
+        raise AwsError(
+            "PublicPolicyException",
+            "BlockPublicPolicy prevents this policy: it grants broad access (Principal '*' without "
+            "a Condition). Name the principals or add a Condition.",
+        )
+    with ctx.store_of(secret).lock:
+        check_not_deleted(secret)
+        secret.policy = policy
+    return {"ARN": secret.arn, "Name": secret.name}
+
+
+@operation("GetResourcePolicy")
+def get_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The attached policy; ResourcePolicy is absent when there is none (SPEC J5)."""
+    secret = find_secret(ctx, p["SecretId"])
+    out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
+    if secret.policy is not None:
+        out["ResourcePolicy"] = secret.policy
+    return out
+
+
+@operation("DeleteResourcePolicy")
+def delete_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Remove the policy; succeeds when there is none (SPEC J6)."""
+    secret = find_secret(ctx, p["SecretId"])
+    with ctx.store_of(secret).lock:
+        check_not_deleted(secret)
+        secret.policy = None
+    return {"ARN": secret.arn, "Name": secret.name}
+
+
+@operation("ValidateResourcePolicy")
+def validate_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Check a policy without attaching it (SPEC J4); SecretId is optional."""
+    if p.get("SecretId"):
+        find_secret(ctx, p["SecretId"])
+    problems = policy_problems(p["ResourcePolicy"])
+    return {"PolicyValidationPassed": not problems, "ValidationErrors": problems}

@@ -1,0 +1,215 @@
+"""CreateSecret, DescribeSecret, UpdateSecret, DeleteSecret and RestoreSecret."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+from typing import Any
+
+from .. import choices
+from ..crypto import rewrap
+from ..errors import AwsError, invalid_parameter, invalid_request, not_found
+from ..model.secret import AWSCURRENT, AWSPENDING, AWSPREVIOUS, Secret
+from ..model.store import RegionStore, secret_arn
+from .base import (
+    RequestContext,
+    check_cross_account_key,
+    check_name,
+    check_not_deleted,
+    check_secret_id,
+    find_secret,
+    operation,
+    require_token,
+    value_from,
+)
+from .shapes import secret_metadata
+from .tags import check_tags
+
+__all__ = ["existing_version_response", "same_value"]
+
+
+def same_value(secret: Secret, version_id: str, value: bytes, binary: bool) -> bool:
+    """Whether a reused ClientRequestToken carries the version's own value (SPEC E2, E6)."""
+    version = secret.versions[version_id]
+    if not version.has_value or version.binary != binary:
+        return False
+    return hmac.compare_digest(RegionStore.read(secret, version), value)
+
+
+def _token_in_use(token: str, secret: Secret) -> AwsError:
+    # SM-034 / SM-035.
+    return AwsError(
+        "ResourceExistsException",
+        f"You can't use ClientRequestToken {token} because that value is already in use for a "
+        f"version of secret {secret.arn}.",
+    )
+
+
+def existing_version_response(secret: Secret, token: str) -> dict[str, Any]:
+    """The answer to an idempotent retry: the existing version, nothing new (SM-093)."""
+    return {
+        "ARN": secret.arn,
+        "Name": secret.name,
+        "VersionId": token,
+        "VersionStages": secret.labels_of(token),
+    }
+
+
+def reused_token(secret: Secret, token: str, value: tuple[bytes, bool]) -> bool:
+    """True if ``token`` names an existing version with the same value; raise if it differs."""
+    if token not in secret.versions:
+        return False
+    if same_value(secret, token, *value):
+        return True
+    raise _token_in_use(token, secret)
+
+
+@operation("CreateSecret")
+def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Create a secret, with a first version when a value is given (SPEC B, D5)."""
+    token = require_token(p)  # SM-029
+    name = p["Name"]
+    check_name(name)  # SM-003
+    value = value_from(ctx, p, required=False)
+    limits = ctx.mock.limits
+    if len(p.get("Description") or "") > limits.max_description:
+        raise invalid_parameter(f"The description can have at most {limits.max_description} characters.")
+    tags = check_tags(p.get("Tags") or [], {}, limits)
+    if p.get("AddReplicaRegions"):
+        from .replication import not_supported
+
+        raise not_supported("CreateSecret with AddReplicaRegions")
+    store = ctx.store
+    with store.lock:
+        existing = store.lookup(name, ctx.now)
+        if existing is not None:
+            if existing.deleted_at is not None:
+                # SM-002.
+                raise invalid_request(
+                    "You can't create this secret because a secret with this name is already "
+                    "scheduled for deletion."
+                )
+            if value is not None and reused_token(existing, token, value):
+                return {"ARN": existing.arn, "Name": existing.name, "VersionId": token}
+            # SM-001.
+            raise AwsError(
+                "ResourceExistsException", f"The operation failed because the secret {name} already exists."
+            )
+        secret = store.create(
+            name,
+            ctx.now,
+            kms_key_id=p.get("KmsKeyId"),
+            description=p.get("Description"),
+            tags=tags,
+            type_=p.get("Type"),
+        )
+        secret.tags_touched = "Tags" in p
+        out: dict[str, Any] = {"ARN": secret.arn, "Name": name}
+        if value is not None:
+            store.add_value(secret, token, value[0], value[1], None, ctx.now)
+            out["VersionId"] = token
+        store.insert(secret)
+    return out
+
+
+@operation("DescribeSecret")
+def describe_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Metadata only, never the value (SPEC P1); works while deletion is scheduled (SM-073)."""
+    secret = find_secret(ctx, p["SecretId"])
+    with ctx.store_of(secret).lock:
+        return secret_metadata(secret, ctx.now, stages_key="VersionIdsToStages")
+
+
+_REWRAPPED = (AWSCURRENT, AWSPENDING, AWSPREVIOUS)
+
+
+@operation("UpdateSecret")
+def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Change description, KMS key and/or value (a value makes a new AWSCURRENT version)."""
+    token = require_token(p)  # SM-030
+    secret = find_secret(ctx, p["SecretId"])
+    value = value_from(ctx, p, required=False)
+    limits = ctx.mock.limits
+    store = ctx.store_of(secret)
+    with store.lock:
+        check_not_deleted(secret)  # SM-026
+        check_cross_account_key(ctx, secret)
+        out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
+        if value is not None and reused_token(secret, token, value):
+            out["VersionId"] = token  # SM-099: same token, same value
+            return out
+        description = p.get("Description")
+        if description is not None and len(description) > limits.max_description:
+            raise invalid_parameter(f"The description can have at most {limits.max_description} characters.")
+        if "KmsKeyId" in p:
+            new_key = store.resolve_key(p["KmsKeyId"])
+            if new_key is not secret.kms_key:
+                # SPEC F8: re-wrap the AWS-labelled versions under the new key; others stay.
+                for label in _REWRAPPED:
+                    vid = secret.stages.get(label)
+                    version = secret.versions.get(vid) if vid else None
+                    if version is not None and version.envelope is not None and new_key not in version.keys:
+                        rewrap(version.envelope, version.keys, new_key, secret.arn, vid)  # type: ignore[arg-type]
+                        version.keys.append(new_key)
+                secret.kms_key = new_key
+                secret.kms_key_explicit = not new_key.is_default
+        if value is not None:
+            store.add_value(secret, token, value[0], value[1], None, ctx.now)
+            out["VersionId"] = token
+        if description is not None:
+            secret.description = description or None
+        secret.last_changed = ctx.now
+    return out
+
+
+@operation("DeleteSecret")
+def delete_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Schedule deletion (7–30 days, default 30) or delete at once (SPEC G1–G3)."""
+    secret_id = p["SecretId"]
+    check_secret_id(secret_id)  # SM-004: before the force-delete-of-missing success path
+    force = bool(p.get("ForceDeleteWithoutRecovery"))
+    window = p.get("RecoveryWindowInDays")
+    limits = ctx.mock.limits
+    if force and window is not None:
+        # SM-046 (text provisional). ForceDeleteWithoutRecovery=False with a window is fine.
+        raise invalid_parameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+    if window is not None and not limits.min_recovery_days <= window <= limits.max_recovery_days:
+        # SM-045 (text provisional).
+        raise invalid_parameter(
+            f"The RecoveryWindowInDays value must be between {limits.min_recovery_days} and "
+            f"{limits.max_recovery_days} days (inclusive)."
+        )
+    secret = ctx.backend.find(secret_id, ctx.account_id, ctx.region)
+    if secret is None:
+        if not force:
+            raise not_found()  # SM-048
+        # SM-082: a forced delete of a missing secret answers as if it had deleted it.
+        name = secret_id.partition(":secret:")[2] if secret_id.startswith("arn:") else secret_id
+        arn = secret_id if secret_id.startswith("arn:") else secret_arn(
+            ctx.region, ctx.account_id, name, ctx.mock.ids.suffix()
+        )
+        return {"ARN": arn, "Name": name, "DeletionDate": ctx.now}
+    store = ctx.store_of(secret)
+    with store.lock:
+        if force:
+            store.purge(secret)  # SPEC G3: the mock frees the name at once
+            return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": ctx.now}
+        if secret.deleted_at is not None:
+            # SM-047 (text provisional).
+            raise invalid_request("You tried to perform the operation on a secret that's currently marked deleted.")
+        days = window if window is not None else limits.default_recovery_days
+        secret.deleted_at = ctx.now
+        secret.deletion_date = ctx.now + timedelta(days=days)
+        return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": secret.deletion_date}
+
+
+@operation("RestoreSecret")
+def restore_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Cancel a scheduled deletion before its window ends (SPEC G6)."""
+    secret = find_secret(ctx, p["SecretId"])
+    with ctx.store_of(secret).lock:
+        if secret.deleted_at is None and not choices.RESTORE_NOT_DELETED_IS_NOOP:
+            raise invalid_request("The secret is not scheduled for deletion.")
+        secret.deleted_at = None
+        secret.deletion_date = None
+        return {"ARN": secret.arn, "Name": secret.name}

@@ -1,0 +1,63 @@
+"""Wire shapes shared by several operations (DescribeSecret and ListSecrets entries).
+
+Members without a value are left out, never sent as null (SPEC A9); which keys appear
+follows the recordings (SM-064, SM-068..SM-073, SM-109, SM-125).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from ..model.secret import Secret
+
+__all__ = ["rotation_fields", "secret_metadata"]
+
+
+def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
+    """RotationEnabled, RotationLambdaARN, RotationRules, LastRotatedDate, NextRotationDate."""
+    rotation = secret.rotation
+    if rotation is None:
+        return
+    out["RotationEnabled"] = rotation.enabled
+    if rotation.lambda_arn:
+        out["RotationLambdaARN"] = rotation.lambda_arn
+    if rotation.rules is not None:
+        out["RotationRules"] = rotation.rules.to_wire()
+    if rotation.enabled:
+        if rotation.last_rotated is not None:
+            out["LastRotatedDate"] = rotation.last_rotated
+        from ..rotation import next_rotation_date
+
+        nxt = next_rotation_date(secret)
+        if nxt is not None:
+            out["NextRotationDate"] = nxt
+
+
+def secret_metadata(secret: Secret, now: datetime, *, stages_key: str) -> dict[str, Any]:
+    """The DescribeSecret body; ListSecrets uses it with ``stages_key="SecretVersionsToStages"``."""
+    out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
+    if secret.type is not None:
+        out["Type"] = secret.type
+    if secret.description:
+        out["Description"] = secret.description  # SM-064: an empty description is omitted
+    if secret.kms_key_explicit:
+        out["KmsKeyId"] = secret.kms_key.arn  # SPEC F5: never for the default key
+    rotation_fields(secret, out, now)
+    if secret.last_changed is not None:
+        out["LastChangedDate"] = secret.last_changed
+    if secret.last_accessed is not None:
+        out["LastAccessedDate"] = secret.last_accessed
+    if secret.deleted_at is not None:
+        out["DeletedDate"] = secret.deleted_at
+    if secret.tags or secret.tags_touched:
+        out["Tags"] = [{"Key": k, "Value": v} for k, v in secret.tags.items()]  # SM-076, SM-077
+    stages = secret.versions_to_stages()
+    if stages:
+        out[stages_key] = stages
+    if secret.owning_service is not None:
+        out["OwningService"] = secret.owning_service
+    out["CreatedDate"] = secret.created
+    if secret.primary_region is not None:
+        out["PrimaryRegion"] = secret.primary_region
+    return out

@@ -1,0 +1,107 @@
+"""Serving one request: the path from wire bytes to wire bytes, independent of botocore.
+
+``decode → validate → admission (faults, quotas) → operation → encode → call log``
+(DESIGN.md "Request flow"). A Python exception inside an operation is a bug; it is answered
+as ``InternalServiceError`` (HTTP 500) with advice, never allowed to escape into botocore,
+which would mistake it for a network failure.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from . import operations
+from .calls import CallRecord, redact
+from .errors import AwsError
+from .operations.base import OPERATIONS, RequestContext
+from .operations.replication import not_supported
+from .protocol import decode_request, encode_error, encode_result, validator_for
+
+if TYPE_CHECKING:
+    from .mock import SecretsManagerMock
+
+__all__ = ["Answer", "serve", "serve_params"]
+
+logger = logging.getLogger("sm_mock")
+
+operations.load_all()
+
+#: (HTTP status, JSON body bytes)
+Answer = tuple[int, bytes]
+
+
+def serve_params(
+    mock: SecretsManagerMock,
+    operation: str,
+    raw: dict[str, Any],
+    region: str,
+    account_id: str,
+    attempt: int = 1,
+) -> dict[str, Any]:
+    """Serve already-decoded wire params; returns the result dict or raises AwsError.
+
+    Records the attempt in ``mock.calls`` either way.
+    """
+    now = mock.clock.now()
+    error: AwsError | None = None
+    injected = throttled = False
+    try:
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            raise not_supported(operation)
+        params = validator_for(operation)(raw)
+        fault = mock.admit(operation, params, region, account_id, now)
+        if fault is not None:
+            injected, throttled = fault.injected, fault.throttled
+            raise fault.error
+        backend = mock.backend
+        ctx = RequestContext(mock, backend, backend.store(account_id, region), account_id, region, now, operation)
+        return handler(ctx, params)
+    except AwsError as exc:
+        error = exc
+        raise
+    except Exception as exc:  # a bug in sm_mock: answer, never crash the client pipeline
+        logger.exception("sm_mock: internal error while serving %s", operation)
+        error = AwsError(
+            "InternalServiceError",
+            f"sm_mock failed internally while serving {operation} ({type(exc).__name__}). This is "
+            "a bug in sm_mock: please report it with the call that triggered it.",
+            status=500,
+        )
+        raise error from None
+    finally:
+        mock.calls.append(
+            CallRecord(
+                operation,
+                redact(raw),
+                region,
+                account_id,
+                error.code if error is not None else None,
+                now,
+                injected=injected,
+                throttled=throttled,
+                attempt=attempt,
+            )
+        )
+
+
+def serve(
+    mock: SecretsManagerMock,
+    operation: str,
+    body: bytes | str | None,
+    region: str,
+    account_id: str,
+    attempt: int = 1,
+) -> Answer:
+    """Serve a JSON 1.1 request body; returns (status, body)."""
+    try:
+        raw = decode_request(body)
+    except AwsError as error:
+        mock.calls.append(CallRecord(operation, {}, region, account_id, error.code, mock.clock.now(), attempt=attempt))
+        return error.status, encode_error(error)
+    try:
+        result = serve_params(mock, operation, raw, region, account_id, attempt)
+    except AwsError as error:
+        return error.status, encode_error(error)
+    return 200, encode_result(result)
