@@ -72,6 +72,11 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
     mock = active()
     if mock is None:
         return None
+    # A session can carry the handler twice (builtin + attach/default-session registration);
+    # botocore calls every handler, so answer each request exactly once.
+    if getattr(request, "_sm_mock_seen", False):
+        return None
+    request._sm_mock_seen = True
     service, _, operation = event_name[_PREFIX:].partition(".")
     if service != _SERVICE:
         if service in mock.allow_services:

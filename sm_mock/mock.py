@@ -207,7 +207,7 @@ class SecretsManagerMock:
                 test.addCleanup(mock.stop)
                 original_setup(test)
 
-            cls.setUp = setUp  # type: ignore[method-assign]
+            cls.setUp = setUp  # type: ignore[method-assign,assignment]
             return cls
         for name, attr in list(vars(cls).items()):
             if name.startswith("test") and callable(attr):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from sm_mock.errors import AwsError
 from sm_mock.model.filters import (
+    _WORD_RE,  # the general splitter behind the ASCII fast path
     FILTER_KEYS,
     Searchable,
     SecretFilter,
@@ -475,6 +477,11 @@ def test_split_words_is_idempotent_and_stable_under_lower_casing(text: str) -> N
         assert split_words(word.lower()) == [word.lower()]
     lowered = [w.lower() for w in words]
     assert split_words(" ".join(lowered)) == lowered
+
+
+@given(text=st.text(string.printable, max_size=40))
+def test_ascii_fast_path_splits_like_the_general_rule(text: str) -> None:
+    assert split_words(text) == _WORD_RE.findall(text)
 
 
 @given(text=texts)

@@ -243,7 +243,7 @@ class CronExpression:
             return False
         if day.day in self.days_of_month:
             return True
-        weekday = day.isoweekday()  # isoweekday: MON=1..SUN=7 -> cron SUN=1..SAT=7
+        weekday = day.isoweekday() % 7 + 1  # isoweekday: MON=1..SUN=7 -> cron SUN=1..SAT=7
         if weekday in self.days_of_week:
             return True
         if self.nth_weekdays and (weekday, (day.day - 1) // 7 + 1) in self.nth_weekdays:

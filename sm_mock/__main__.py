@@ -1,0 +1,96 @@
+"""``python -m sm_mock demo``: a scripted scenario through a real boto3 client."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["demo", "main"]
+
+
+def _step(title: str) -> None:
+    print(f"\n== {title}")
+
+
+def _show(label: str, value: object) -> None:
+    print(f"   {label}: {value}")
+
+
+def demo(out: Callable[[str], None] | None = None) -> int:
+    """Run the demo scenario; returns a process exit code."""
+    import boto3
+    from botocore.exceptions import ClientError
+
+    from . import mock_secretsmanager
+
+    with mock_secretsmanager(region="eu-west-1", seed=7) as sm:
+        client = boto3.client("secretsmanager", region_name="eu-west-1")
+
+        _step("CreateSecret: a JSON database credential")
+        created = client.create_secret(
+            Name="prod/app/db",
+            Description="Database credentials for the app",
+            SecretString=json.dumps({"username": "app", "password": "hunter2"}),
+            Tags=[{"Key": "team", "Value": "platform"}],
+        )
+        _show("ARN (note the random 6-character suffix)", created["ARN"])
+        _show("VersionId", created["VersionId"])
+
+        _step("GetSecretValue by name, full ARN and partial ARN")
+        for secret_id in ("prod/app/db", created["ARN"], created["ARN"][:-7]):
+            value = client.get_secret_value(SecretId=secret_id)
+            _show(secret_id, f"{value['SecretString']} {value['VersionStages']}")
+
+        _step("PutSecretValue: a new version takes AWSCURRENT, the old one AWSPREVIOUS")
+        client.put_secret_value(SecretId="prod/app/db", SecretString=json.dumps({"username": "app", "password": "s3cret"}))
+        described = client.describe_secret(SecretId="prod/app/db")
+        for version_id, stages in described["VersionIdsToStages"].items():
+            _show(version_id, stages)
+
+        _step("Roll back with UpdateSecretVersionStage (AWSCURRENT <-> AWSPREVIOUS)")
+        stages = described["VersionIdsToStages"]
+        current = next(v for v, s in stages.items() if "AWSCURRENT" in s)
+        previous = next(v for v, s in stages.items() if "AWSPREVIOUS" in s)
+        client.update_secret_version_stage(
+            SecretId="prod/app/db", VersionStage="AWSCURRENT", MoveToVersionId=previous, RemoveFromVersionId=current
+        )
+        _show("AWSCURRENT value now", client.get_secret_value(SecretId="prod/app/db")["SecretString"])
+
+        _step("Errors are real AWS answers, raised by botocore as ClientError subclasses")
+        try:
+            client.get_secret_value(SecretId="does/not/exist")
+        except client.exceptions.ResourceNotFoundException as error:
+            _show(error.response["Error"]["Code"], error.response["Error"]["Message"])
+        try:
+            client.create_secret(Name="bad name", SecretString="x")
+        except ClientError as error:
+            _show(error.response["Error"]["Code"], error.response["Error"]["Message"])
+
+        _step("The backend holds no plaintext: values are AES-256-GCM envelopes")
+        secret = sm.backend.get("prod/app/db", account_id=sm.account_id, region="eu-west-1")
+        _show("stored versions", [repr(v) for v in secret.versions.values()])
+        _show("sm.backend.reveal(...) for test assertions", sm.backend.reveal("prod/app/db", account_id=sm.account_id, region="eu-west-1"))
+
+        _step("Every request is in the call log (values redacted)")
+        for record in sm.calls:
+            _show(record.operation, f"error={record.error_code} params={record.params}")
+    print("\nDone: nothing left the process.")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="python -m sm_mock", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("demo", help="run a short scripted scenario against the in-memory backend")
+    args: Any = parser.parse_args(argv)
+    if args.command == "demo":
+        return demo()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
