@@ -52,6 +52,10 @@ def _plan_new_version(secret: Secret, version_id: str, stages: Sequence[str] | N
             # SM-094 (recorded): a write that takes AWSCURRENT drops AWSPENDING, whether it sat
             # on the old current version or on an in-flight rotation's version (SPEC H19).
             planned.pop(AWSPENDING, None)
+    if planned.get(AWSPREVIOUS) == planned.get(AWSCURRENT):
+        # DESIGN invariant: AWSPREVIOUS is never on the AWSCURRENT version (a first version
+        # written with VersionStages=["AWSPREVIOUS"] also gets AWSCURRENT by D5).
+        planned.pop(AWSPREVIOUS, None)
     return planned
 
 
@@ -155,6 +159,11 @@ def move_stage(
                     f"must be set to the version that currently has the staging label {label} "
                     f"({holder})."
                 )
+        if label == AWSPREVIOUS and secret.stages.get(AWSCURRENT) == move_to:
+            raise invalid_parameter(
+                f"Version {move_to} has AWSCURRENT, so it can't also have AWSPREVIOUS. AWSPREVIOUS "
+                "follows automatically when you move AWSCURRENT to another version."
+            )
         if label == AWSCURRENT and not secret.versions[move_to].has_value:
             raise invalid_request(
                 f"Version {move_to} has no secret value yet, so it can't become AWSCURRENT. "
