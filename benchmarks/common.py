@@ -343,20 +343,31 @@ class Contender:
 
 @dataclass(slots=True)
 class Samples:
-    """Per-call times (ns) of one contender, one value per timed round."""
+    """Per-call times (ns) of one contender, one value per timed round.
+
+    ``per_call_ns`` is wall time (``perf_counter_ns``), the measure targets are judged on;
+    ``cpu_ns`` is the thread's CPU time over the same batches (``thread_time_ns``), a
+    cross-check that time spent preempted by other processes cannot inflate.
+    """
 
     name: str
     calls_per_round: int
     per_call_ns: list[float] = field(default_factory=list)
+    cpu_ns: list[float] = field(default_factory=list)
 
     @property
     def median_ns(self) -> float:
-        """Median over rounds of the mean per-call time."""
+        """Median over rounds of the mean per-call wall time."""
         return statistics.median(self.per_call_ns)
 
     @property
+    def cpu_median_ns(self) -> float:
+        """Median over rounds of the mean per-call thread CPU time."""
+        return statistics.median(self.cpu_ns)
+
+    @property
     def spread(self) -> float:
-        """(max - min) / median over rounds: how noisy the run was."""
+        """(max - min) / median of the wall times: how noisy the run was."""
         return (max(self.per_call_ns) - min(self.per_call_ns)) / self.median_ns
 
     def to_json(self) -> dict[str, Any]:
@@ -366,8 +377,10 @@ class Samples:
             "min_us": round(min(self.per_call_ns) / 1000, 3),
             "max_us": round(max(self.per_call_ns) / 1000, 3),
             "spread": round(self.spread, 4),
+            "cpu_median_us": round(self.cpu_median_ns / 1000, 3),
             "calls_per_round": self.calls_per_round,
             "rounds_us": [round(x / 1000, 3) for x in self.per_call_ns],
+            "cpu_rounds_us": [round(x / 1000, 3) for x in self.cpu_ns],
         }
 
 
@@ -405,13 +418,17 @@ def interleaved(
                 enabled = gc.isenabled()
                 gc.disable()
                 try:
+                    cpu_start = time.thread_time_ns()
                     start = time.perf_counter_ns()
                     contender.batch(calls)
                     elapsed = time.perf_counter_ns() - start
+                    cpu = time.thread_time_ns() - cpu_start
                 finally:
                     if enabled:
                         gc.enable()
-            samples[contender.name].per_call_ns.append(elapsed / calls)
+            record = samples[contender.name]
+            record.per_call_ns.append(elapsed / calls)
+            record.cpu_ns.append(cpu / calls)
     return samples
 
 
@@ -433,6 +450,11 @@ class Comparison:
         return self.subject.median_ns - self.reference.median_ns
 
     @property
+    def cpu_ratio(self) -> float:
+        """median(subject CPU time) / median(reference CPU time): the contention-free view."""
+        return self.subject.cpu_median_ns / self.reference.cpu_median_ns
+
+    @property
     def pair_ratio(self) -> float:
         """Median of per-round ratios: a cross-check that cancels drift between rounds."""
         pairs = zip(self.subject.per_call_ns, self.reference.per_call_ns, strict=True)
@@ -445,6 +467,7 @@ class Comparison:
             self.reference.name: self.reference.to_json(),
             "ratio": round(self.ratio, 4),
             "pair_ratio": round(self.pair_ratio, 4),
+            "cpu_ratio": round(self.cpu_ratio, 4),
             "overhead_us": round(self.overhead_ns / 1000, 3),
         }
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from ..crypto import Envelope, KmsKey
+
+if TYPE_CHECKING:
+    from .schedule import RotationSchedule
 
 __all__ = ["AWSCURRENT", "AWSPENDING", "AWSPREVIOUS", "RotationState", "Secret", "SecretVersion"]
 
@@ -47,15 +50,32 @@ class SecretVersion:
 
 @dataclass(slots=True, eq=False)
 class RotationState:
-    """Rotation configuration and progress (SPEC H1, H24, H25)."""
+    """Rotation configuration and progress (SPEC H1, H17, H19, H24, H25, H27).
+
+    Where the pending version is stays in :attr:`Secret.stages` (AWSPENDING); this object only
+    records what the labels can't: the configuration, the dates, and the rotation whose Lambda
+    is running right now. :mod:`sm_mock.rotation` owns every change to it.
+    """
 
     lambda_arn: str | None = None
-    #: A :class:`sm_mock.model.schedule.RotationSchedule` (kept untyped here to avoid a cycle).
-    rules: Any = None
+    #: The validated ``RotationRules``; None when rotation runs on demand only.
+    rules: RotationSchedule | None = None
     enabled: bool = False
+    #: Completion time of the last successful rotation (SPEC H16).
     last_rotated: datetime | None = None
-    #: When the schedule was last (re)started: the base for the next window.
+    #: When the schedule was last (re)started, or a value was written by hand (SPEC H23).
     anchor: datetime | None = None
+    #: When the last rotation attempt started: a schedule fires once per window.
+    last_attempt: datetime | None = None
+    #: Version id (ClientRequestToken) of the rotation whose Lambda is running now.
+    running: str | None = None
+    #: The RotationToken handed to that Lambda (SPEC H12, H15).
+    rotation_token: str | None = None
+    #: Set while running when a write abandons (SPEC H19) or CancelRotateSecret cancels
+    #: (SPEC H27) the rotation: "RotationAbandoned" or "RotationCancelled".
+    interrupted: str | None = None
+    #: Bumped whenever the schedule changes; older entries in the due-heap are stale.
+    generation: int = 0
 
 
 @dataclass(slots=True, eq=False)

@@ -1,0 +1,139 @@
+"""Model-driven input validation: the checks botocore skips on the client (SPEC A3)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError, ParamValidationError
+
+from sm_mock import SecretsManagerMock, mock_secretsmanager
+
+
+def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
+    return str(error.value.response["Error"]["Code"])
+
+
+@pytest.fixture
+def raw_client(sm_mock: SecretsManagerMock) -> Any:
+    """A client that sends whatever it is given (no client-side validation)."""
+    return boto3.client("secretsmanager", region_name=sm_mock.region, config=Config(parameter_validation=False))
+
+
+def test_name_over_512_characters_is_rejected_by_the_service(sm_client: Any) -> None:
+    with pytest.raises(ClientError) as info:
+        sm_client.create_secret(Name="n" * 513, SecretString="v")
+    assert _code(info) == "InvalidParameterException"
+    assert "at 'name'" in info.value.response["Error"]["Message"]
+    assert "less than or equal to 512" in info.value.response["Error"]["Message"]
+
+
+def test_name_of_512_characters_is_accepted(sm_client: Any) -> None:
+    assert sm_client.create_secret(Name="n" * 512, SecretString="v")["Name"] == "n" * 512
+
+
+def test_enum_violation_is_a_validation_exception_with_aws_text(sm_client: Any) -> None:
+    with pytest.raises(ClientError) as info:
+        sm_client.list_secrets(SortOrder="sideways")
+    assert _code(info) == "ValidationException"
+    assert info.value.response["Error"]["Message"].startswith(
+        "1 validation error detected: Value 'sideways' at 'sortOrder' failed to satisfy constraint"
+    )
+
+
+def test_value_too_large_never_echoes_the_value(sm_client: Any) -> None:
+    big = "s" * 65_537
+    with pytest.raises(ClientError) as info:
+        sm_client.create_secret(Name="big", SecretString=big)
+    assert _code(info) == "InvalidParameterException"
+    assert "sss" not in info.value.response["Error"]["Message"]
+    with pytest.raises(sm_client.exceptions.ResourceNotFoundException):
+        sm_client.describe_secret(SecretId="big")
+
+
+def test_value_of_exactly_the_quota_is_accepted(sm_client: Any) -> None:
+    sm_client.create_secret(Name="max", SecretBinary=b"\x00" * 65_536)
+    assert len(sm_client.get_secret_value(SecretId="max")["SecretBinary"]) == 65_536
+
+
+def test_botocore_still_rejects_minimums_on_the_client(sm_client: Any) -> None:
+    with pytest.raises(ParamValidationError):
+        sm_client.get_secret_value(SecretId="x", VersionId="too-short")  # SM-055
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "code"),
+    [
+        ("get_secret_value", {"SecretId": 12}, "SerializationException"),
+        ("get_secret_value", {"SecretId": ["a"]}, "SerializationException"),
+        ("list_secrets", {"MaxResults": "ten"}, "SerializationException"),
+        ("list_secrets", {"MaxResults": 0}, "InvalidParameterException"),
+        ("list_secrets", {"MaxResults": 101}, "InvalidParameterException"),
+        ("delete_secret", {"SecretId": "x", "ForceDeleteWithoutRecovery": "yes"}, "SerializationException"),
+        ("get_random_password", {"PasswordLength": 4097}, "InvalidParameterException"),
+        ("list_secret_version_ids", {"SecretId": "x", "IncludeDeprecated": "yes"}, "SerializationException"),
+        ("create_secret", {"Name": "x", "Tags": [{"Key": "k" * 129, "Value": "v"}]}, "InvalidParameterException"),
+        ("get_secret_value", {}, "InvalidParameterException"),
+    ],
+)
+def test_wrong_types_and_ranges_get_aws_errors(raw_client: Any, operation: str, params: dict[str, Any], code: str) -> None:
+    with pytest.raises(ClientError) as info:
+        getattr(raw_client, operation)(**params)
+    assert _code(info) == code
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_unknown_members_are_ignored() -> None:
+    with mock_secretsmanager():
+        client = boto3.client("secretsmanager", region_name="us-east-1")
+        client.create_secret(Name="u", SecretString="v")
+
+        def rewrite(request: Any, **kwargs: Any) -> None:
+            request.data = json.dumps({"SecretId": "u", "NotAMember": {"x": 1}})
+
+        client.meta.events.register_first("before-sign.secrets-manager.GetSecretValue", rewrite)
+        assert client.get_secret_value(SecretId="u")["SecretString"] == "v"
+
+
+def _send_raw(client: Any, body: bytes) -> dict[str, Any]:
+    def rewrite(request: Any, **kwargs: Any) -> None:
+        request.data = body
+
+    client.meta.events.register_first("before-sign.secrets-manager.GetSecretValue", rewrite)
+    try:
+        client.get_secret_value(SecretId="placeholder")
+    except ClientError as error:
+        return dict(error.response)
+    raise AssertionError("expected an error answer")
+
+
+@pytest.mark.parametrize("body", [b"[1, 2]", b'"text"', b"{not json", b"\xff\xfe", b"null"])
+def test_bodies_that_are_not_json_objects_get_a_serialization_error(body: bytes) -> None:
+    with mock_secretsmanager():
+        client = boto3.client("secretsmanager", region_name="us-east-1")
+        response = _send_raw(client, body)
+        assert response["Error"]["Code"] == "SerializationException"
+        assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_invalid_base64_in_a_blob_is_a_serialization_error() -> None:
+    with mock_secretsmanager():
+        client = boto3.client("secretsmanager", region_name="us-east-1")
+
+        def rewrite(request: Any, **kwargs: Any) -> None:
+            request.data = json.dumps({"Name": "b", "SecretBinary": "%%%not-base64%%%", "ClientRequestToken": "t" * 32})
+
+        client.meta.events.register_first("before-sign.secrets-manager.CreateSecret", rewrite)
+        with pytest.raises(ClientError) as info:
+            client.create_secret(Name="b", SecretBinary=b"x")
+        assert _code(info) == "SerializationException"
+
+
+def test_every_failed_request_is_logged_with_its_code(sm_mock: SecretsManagerMock, raw_client: Any) -> None:
+    with pytest.raises(ClientError):
+        raw_client.get_secret_value(SecretId=12)
+    record = sm_mock.calls[-1]
+    assert (record.operation, record.error_code, record.region) == ("GetSecretValue", "SerializationException", "us-east-1")
