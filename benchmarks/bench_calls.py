@@ -60,8 +60,18 @@ OPERATIONS = ("GetSecretValue", "DescribeSecret", "PutSecretValue")
 RATIO_LIMIT = 1.10
 DEFAULT_JSON = RESULTS_DIR / "bench_calls.json"
 
-_FULL = {"secrets": "100,10000", "repeat": 15, "calls": 200, "warmup": 100}
-_QUICK = {"secrets": "100,1000", "repeat": 5, "calls": 40, "warmup": 10}
+
+
+@dataclass(frozen=True, slots=True)
+class _Defaults:
+    secrets: str
+    rounds: int
+    calls: int
+    warmup: int
+
+
+_FULL = _Defaults("100,10000", rounds=15, calls=200, warmup=100)
+_QUICK = _Defaults("100,1000", rounds=5, calls=40, warmup=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,12 +96,12 @@ def _arguments(operation: str, names: Sequence[str]) -> list[dict[str, Any]]:
     return [{"SecretId": name} for name in names]
 
 
-def _version_limit(settings: Settings, population: int) -> dict[str, int]:
+def _version_limit(settings: Settings, population: int) -> int | None:
     # Each timed mock PutSecretValue adds a version; versions younger than 24 h are never
-    # pruned (SPEC D10), so raise max_versions if a small population would hit 100.
+    # pruned (SPEC D10), so raise max_versions if a small population would reach 100.
     puts = settings.warmup + settings.rounds * settings.calls + 2
     per_secret = math.ceil(puts / population) + 1
-    return {"max_versions": per_secret + 10} if per_secret > 90 else {}
+    return per_secret + 10 if per_secret > 90 else None
 
 
 def _log(message: str) -> None:
@@ -101,8 +111,9 @@ def _log(message: str) -> None:
 def _bench_population(
     settings: Settings, population: int, session: Any
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any] | None]:
-    limits = _version_limit(settings, population)
-    with mock_secretsmanager(**limits) as sm:
+    max_versions = _version_limit(settings, population)
+    mock = mock_secretsmanager() if max_versions is None else mock_secretsmanager(max_versions=max_versions)
+    with mock as sm:
         started = time.perf_counter()
         names = seed(sm, population)
         seed_s = time.perf_counter() - started
@@ -119,7 +130,7 @@ def _bench_population(
         "secrets": population,
         "seed_s": round(seed_s, 3),
         "floor_pays_dormant_check": dormant,
-        "limits": limits,
+        "max_versions_override": max_versions,
     }
     return info, results, profile
 
@@ -329,10 +340,10 @@ def _settings(args: argparse.Namespace) -> Settings:
     if args.profile is not None and args.profile not in OPERATIONS:
         raise SystemExit(f"--profile takes one of {', '.join(OPERATIONS)}")
     settings = Settings(
-        populations=tuple(parse_sizes(args.secrets or str(defaults["secrets"]))),
-        rounds=args.repeat or int(defaults["repeat"]),
-        calls=args.calls or int(defaults["calls"]),
-        warmup=int(defaults["warmup"]) if args.warmup is None else args.warmup,
+        populations=tuple(parse_sizes(args.secrets or defaults.secrets)),
+        rounds=args.repeat or defaults.rounds,
+        calls=args.calls or defaults.calls,
+        warmup=defaults.warmup if args.warmup is None else args.warmup,
         operations=operations,
         quick=args.quick,
         profile=args.profile,

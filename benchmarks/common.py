@@ -277,9 +277,10 @@ def capture_answer(client: Any, operation: str, params: Mapping[str, Any]) -> Ca
 class CannedFloor:
     """A client whose requests are answered from :attr:`answers` (operation → CannedAnswer).
 
-    Its handler is registered on the generic ``before-send`` event after the session's
-    built-in handlers, so sm_mock's handler runs first: dormant (one list check) when no mock
-    is active, which is the floor a real test pays. Fill :attr:`answers` before calling.
+    botocore calls every ``before-send`` handler and takes the first answer, so on this
+    client sm_mock's built-in handler runs too: dormant (one list check) while no mock is
+    active, which is exactly the floor a real test pays. Fill :attr:`answers` before calling
+    (see :func:`capture_answer`).
     """
 
     def __init__(self, session: Any, service: str = SERVICE, **client_kwargs: Any) -> None:
@@ -295,9 +296,9 @@ class CannedFloor:
         return AWSResponse(request.url, answer.status, answer.headers, _Body(answer.body))
 
     def pays_dormant_check(self, sm: SecretsManagerMock, operation: str, params: Mapping[str, Any]) -> bool:
-        """True if sm_mock's handler runs before the canned one on this client.
+        """True if sm_mock's handler is registered on this client, so the floor pays its check.
 
-        Checked by calling with ``sm`` active: the mock then answers (and logs the call).
+        Checked by one call with ``sm`` active: the mock's handler then serves and logs it.
         """
         before = len(sm.calls)
         getattr(self.client, xform_name(operation))(**params)
@@ -508,7 +509,9 @@ class ProfileRow:
     cumulative_us: float
 
 
-def profile_calls(batch: Batch, n: int, *, package: str = "sm_mock", top: int = 15) -> tuple[list[ProfileRow], float, float]:
+def profile_calls(
+    batch: Batch, n: int, *, package: str = "sm_mock", top: int = 15
+) -> tuple[list[ProfileRow], float, float]:
     """Profile ``n`` calls with cProfile.
 
     Returns the ``top`` functions of ``package`` by self time (µs per outer call), the

@@ -29,6 +29,8 @@ class CallRecord:
     params: dict[str, Any] = field(repr=False)
     region: str
     account_id: str
+    #: The AWS error code answered, the transport failure kind ("ConnectionError",
+    #: "ReadTimeout", ...) for an injected network failure, or None on success.
     error_code: str | None
     at: datetime
     #: True when an injected fault answered this attempt (sm.faults).
@@ -50,11 +52,20 @@ class CallLog:
     def __init__(self) -> None:
         self._records: list[CallRecord] = []
         self._lock = threading.Lock()
+        # The last record appended by each thread: links botocore's retry sleeps (taken on
+        # the calling thread) to the attempt they follow (sm_mock.retry).
+        self._local = threading.local()
 
     def append(self, record: CallRecord) -> None:
         """Add a record (called by the hook)."""
         with self._lock:
             self._records.append(record)
+        self._local.last = record
+
+    def last_in_thread(self) -> CallRecord | None:
+        """The record most recently appended by the current thread, if any."""
+        last: CallRecord | None = getattr(self._local, "last", None)
+        return last
 
     def __iter__(self) -> Iterator[CallRecord]:
         return iter(list(self._records))
@@ -80,9 +91,26 @@ class CallLog:
         """The attempts that failed."""
         return [r for r in self._records if r.error_code is not None]
 
+    def made(self, operation: str | None = None) -> int:
+        """How many calls the code under test made: first attempts only, botocore's
+        retries not counted (compare :meth:`count`, which counts every attempt)."""
+        return sum(1 for r in self._records if r.attempt == 1 and (operation is None or r.operation == operation))
+
     def retried(self, operation: str | None = None) -> int:
         """How many attempts were retries (attempt number above 1)."""
         return sum(1 for r in self._records if r.attempt > 1 and (operation is None or r.operation == operation))
+
+    def retried_calls(self, operation: str | None = None) -> int:
+        """How many calls needed at least one retry."""
+        return sum(1 for r in self._records if r.attempt == 2 and (operation is None or r.operation == operation))
+
+    def injected(self, operation: str | None = None) -> list[CallRecord]:
+        """The attempts answered by a fault of ``sm.faults``."""
+        return [r for r in self._records if r.injected and (operation is None or r.operation == operation)]
+
+    def throttled(self, operation: str | None = None) -> list[CallRecord]:
+        """The attempts refused by a rate quota (``ThrottlingException`` from ``sm.quotas``)."""
+        return [r for r in self._records if r.throttled and (operation is None or r.operation == operation)]
 
     def clear(self) -> None:
         """Forget every record."""

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from .admission import TransportFailure
 from .errors import BlockedServiceError
 from .mock import active
 from .service import serve
@@ -67,6 +68,18 @@ def _attempt(request: Any) -> int:
     return 1
 
 
+def _transport_error(kind: str, url: str) -> Exception:
+    from botocore import exceptions
+
+    errors: dict[str, type[Exception]] = {
+        "ConnectionError": exceptions.EndpointConnectionError,
+        "ConnectTimeout": exceptions.ConnectTimeoutError,
+        "ReadTimeout": exceptions.ReadTimeoutError,
+        "ConnectionClosed": exceptions.ConnectionClosedError,
+    }
+    return errors[kind](endpoint_url=url)
+
+
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
     """botocore ``before-send`` handler: answer from the active mock, or stay out of the way."""
     mock = active()
@@ -87,14 +100,19 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
             f"mock_secretsmanager(allow_services={{'{service}'}})."
         )
     region, access_key = _region_and_key(request)
-    status, body = serve(
-        mock,
-        operation,
-        request.body,
-        region or mock.region,
-        mock.account_for(access_key),
-        _attempt(request),
-    )
+    try:
+        status, body = serve(
+            mock,
+            operation,
+            request.body,
+            region or mock.region,
+            mock.account_for(access_key),
+            _attempt(request),
+        )
+    except TransportFailure as failure:
+        # An injected network failure: raise what botocore's HTTP layer would, so its retry
+        # handlers (legacy and standard) treat it as a real transport error.
+        raise _transport_error(failure.kind, request.url) from None
     from botocore.awsrequest import AWSResponse
 
     headers = {
@@ -111,17 +129,19 @@ def install() -> None:
     if not _installed:
         import botocore.handlers
 
-        botocore.handlers.BUILTIN_HANDLERS.append((_EVENT, before_send))
+        # Registered last: other before-send handlers run first, notably adaptive retry
+        # mode's client-side rate limiter, which must wait *before* the request is served.
+        botocore.handlers.BUILTIN_HANDLERS.append((_EVENT, before_send, botocore.handlers.REGISTER_LAST))
         _installed = True
     import sys
 
     boto3 = sys.modules.get("boto3")
     session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
     if session is not None:
-        session.events.register(_EVENT, before_send, unique_id=_UNIQUE_ID)
+        session.events.register_last(_EVENT, before_send, unique_id=_UNIQUE_ID)
 
 
 def attach(client: Any) -> Any:
     """Serve a client created before ``import sm_mock`` (returns the client)."""
-    client.meta.events.register(_EVENT, before_send, unique_id=_UNIQUE_ID)
+    client.meta.events.register_last(_EVENT, before_send, unique_id=_UNIQUE_ID)
     return client

@@ -10,7 +10,21 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from . import choices
+from .errors import AwsError
+
 __all__ = ["Limits"]
+
+
+def _too_long(value: str, path: str, limit: int, sensitive: bool = False) -> AwsError:
+    # The same code and text as the model-driven check in sm_mock.protocol (SPEC A3), so a
+    # limit lowered for a test fails exactly like the default limit does.
+    shown = "" if sensitive or len(value) > 200 else f" '{value}'"
+    return AwsError(
+        choices.MODEL_VIOLATION_CODE,
+        f"1 validation error detected: Value{shown} at '{path}' failed to satisfy constraint: "
+        f"Member must have length less than or equal to {limit}",
+    )
 
 
 @dataclass(slots=True)
@@ -55,3 +69,52 @@ class Limits:
         if unknown:
             raise TypeError(f"unknown limit(s) {sorted(unknown)}; known: {sorted(self.names())}")
         return replace(self, **overrides)
+
+    # ---- checks (each raises the AwsError a request breaking the limit gets) -------------
+    # They live next to the values so that the API path and backend seeding
+    # (sm_mock.model.seeding) enforce exactly the same rules.
+    def check_name(self, name: str) -> None:
+        """SPEC B1: a secret name has at most :attr:`max_name` characters."""
+        if len(name) > self.max_name:
+            raise _too_long(name, "name", self.max_name)
+
+    def check_description(self, description: str | None) -> None:
+        """SPEC C9: a description has at most :attr:`max_description` characters."""
+        if description is not None and len(description) > self.max_description:
+            raise _too_long(description, "description", self.max_description)
+
+    def check_value_size(self, size: int) -> None:
+        """SPEC C2: a value has at most :attr:`max_value_size` bytes (binary) or characters
+        (string); the code follows ``choices.VALUE_SIZE_CODE``."""
+        if size > self.max_value_size:
+            raise AwsError(
+                choices.VALUE_SIZE_CODE,
+                f"The secret value is larger than the quota of {self.max_value_size} (bytes for "
+                "SecretBinary, characters for SecretString). Store large data elsewhere and keep "
+                "a reference in the secret.",
+            )
+
+    def check_tag(self, key: str, value: str) -> None:
+        """SPEC K1, K5: key 1..:attr:`max_tag_key`, value ..:attr:`max_tag_value`, no ``aws:``."""
+        if key.lower().startswith("aws:"):
+            # SPEC K5: AWS reserves the prefix in any letter case.
+            raise AwsError(
+                choices.TAG_LIMIT_CODE,
+                f"The tag key {key!r} uses the prefix 'aws:', which is reserved for AWS. Choose "
+                "another key.",
+            )
+        if not key or len(key) > self.max_tag_key or len(value) > self.max_tag_value:
+            raise AwsError(
+                choices.TAG_LIMIT_CODE,
+                f"Tag keys must have 1 to {self.max_tag_key} characters and values at most "
+                f"{self.max_tag_value}.",
+            )
+
+    def check_tag_count(self, count: int) -> None:
+        """SPEC K5: at most :attr:`max_tags` user tags per secret (after merging)."""
+        if count > self.max_tags:
+            raise AwsError(
+                choices.TAG_LIMIT_CODE,
+                f"A secret can have at most {self.max_tags} tags; this request would leave "
+                f"{count}. Remove tags with UntagResource first.",
+            )

@@ -22,6 +22,7 @@ from .errors import NoActiveMockError
 from .ids import IdSource
 from .limits import Limits
 from .model.store import Backend
+from .retry import SleepLog
 from .rotation import LambdaHandler, Rotations
 
 __all__ = ["SecretsManagerMock", "current", "mock_secretsmanager"]
@@ -66,7 +67,8 @@ class SecretsManagerMock:
     ``@mock_secretsmanager(region=..., seed=...)``. Every activation starts empty.
 
     Attributes while active: ``backend`` (state and inspection), ``calls`` (call log),
-    ``faults`` (fault plan), ``quotas`` (rate quotas and limits), ``limits``.
+    ``faults`` (fault plan), ``quotas`` (rate quotas and limits), ``limits``, ``sleeps``
+    (botocore's retry sleeps, recorded instead of slept unless ``real_sleep=True``).
     """
 
     def __init__(
@@ -74,7 +76,7 @@ class SecretsManagerMock:
         *,
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT,
-        throttling: bool = False,
+        throttling: bool | Iterable[str] = False,
         clock: Clock | Callable[[], datetime] | None = None,
         seed: int | None = None,
         allow_services: Iterable[str] = (),
@@ -83,11 +85,15 @@ class SecretsManagerMock:
     ) -> None:
         self.region = region
         self.account_id = account_id
-        self.throttling = throttling
+        #: Rate quotas: False (off), True (all) or the operations / quota groups to enforce.
+        self.throttling: bool | frozenset[str] = (
+            throttling if isinstance(throttling, bool) else frozenset(throttling)
+        )
         self.clock: Clock = as_clock(clock)
         self.seed = seed
         #: botocore service ids (e.g. "s3", "sts") let through to the real network.
         self.allow_services = frozenset(allow_services)
+        #: False (default): botocore's retry back-off is recorded in ``sleeps``, not slept.
         self.real_sleep = real_sleep
         self._limit_overrides = dict(limits)
         self.limits = Limits().with_overrides(self._limit_overrides)
@@ -104,6 +110,7 @@ class SecretsManagerMock:
         self.limits = Limits().with_overrides(self._limit_overrides)
         self.backend = Backend(self.limits, self.ids, self.clock)
         self.calls = CallLog()
+        self.sleeps = SleepLog()
         self.rotations = Rotations()
         from .faults import FaultPlan
         from .quotas import Quotas
@@ -120,13 +127,14 @@ class SecretsManagerMock:
         """Activate with fresh state (prefer the context manager or decorator)."""
         if self._active:
             raise RuntimeError("this SecretsManagerMock is already active; create another one to nest")
-        from . import hook
+        from . import hook, retry
 
         hook.install()
         self._reset()
         self._saved_env = _supply_environment(self.region)
         with _stack_lock:
             _stack.append(self)
+        retry.activate()
         self._active = True
         return self
 
@@ -140,6 +148,9 @@ class SecretsManagerMock:
         if self._saved_env is not None:
             _restore_environment(self._saved_env)
             self._saved_env = None
+        from . import retry
+
+        retry.deactivate()
         self._active = False
 
     @property
@@ -281,7 +292,7 @@ def mock_secretsmanager(
     *,
     region: str = ...,
     account_id: str = ...,
-    throttling: bool = ...,
+    throttling: bool | Iterable[str] = ...,
     clock: Clock | Callable[[], datetime] | None = ...,
     seed: int | None = ...,
     allow_services: Iterable[str] = ...,

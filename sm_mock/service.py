@@ -12,6 +12,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from . import operations
+from .admission import TransportFailure
 from .calls import CallRecord, redact
 from .errors import AwsError
 from .operations.base import OPERATIONS, RequestContext
@@ -39,13 +40,15 @@ def serve_params(
     account_id: str,
     attempt: int = 1,
 ) -> dict[str, Any]:
-    """Serve already-decoded wire params; returns the result dict or raises AwsError.
+    """Serve already-decoded wire params; returns the result dict or raises AwsError
+    (or :class:`~sm_mock.admission.TransportFailure` for an injected network failure).
 
     Records the attempt in ``mock.calls`` either way.
     """
     now = mock.clock.now()
     error: AwsError | None = None
     injected = throttled = False
+    lost: TransportFailure | None = None  # an injected failure that loses the response
     try:
         handler = OPERATIONS.get(operation)
         if handler is None:
@@ -54,12 +57,23 @@ def serve_params(
         fault = mock.admit(operation, params, region, account_id, now)
         if fault is not None:
             injected, throttled = fault.injected, fault.throttled
-            raise fault.error
+            if not isinstance(fault.error, TransportFailure) or not fault.error.after_processing:
+                raise fault.error
+            # ReadTimeout / ConnectionClosed: the operation runs, then its answer is lost.
+            lost = fault.error
         backend = mock.backend
         ctx = RequestContext(mock, backend, backend.store(account_id, region), account_id, region, now, operation)
-        return handler(ctx, params)
+        result = handler(ctx, params)
+        if lost is not None:
+            raise lost
+        return result
     except AwsError as exc:
+        if lost is not None:  # the error answer is lost as well
+            raise lost from None
         error = exc
+        raise
+    except TransportFailure as exc:  # propagates to the hook, which raises botocore's own
+        lost = exc
         raise
     except Exception as exc:  # a bug in sm_mock: answer, never crash the client pipeline
         logger.exception("sm_mock: internal error while serving %s", operation)
@@ -77,7 +91,7 @@ def serve_params(
                 redact(raw),
                 region,
                 account_id,
-                error.code if error is not None else None,
+                error.code if error is not None else (lost.kind if lost is not None else None),
                 now,
                 injected=injected,
                 throttled=throttled,

@@ -97,9 +97,7 @@ class Placeholders:
                     "Statement": [
                         {
                             "Effect": "Allow",
-                            "Principal": {
-                                "AWS": f"arn:aws:iam::{self['account']}:role/created-seconds-ago"
-                            },
+                            "Principal": {"AWS": f"arn:aws:iam::{self['account']}:role/created-seconds-ago"},
                             "Action": "secretsmanager:GetSecretValue",
                             "Resource": "*",
                         }

@@ -20,12 +20,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config
-from botocore.exceptions import ClientError, ParamValidationError
-
-from sm_mock import SecretsManagerMock, mock_secretsmanager
-from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
-from sm_mock.operations import OPERATIONS, load_all
 from behaviour_rows import (
     CHECK_KINDS,
     Placeholders,
@@ -36,6 +30,12 @@ from behaviour_rows import (
     operations_of,
     run_setup,
 )
+from botocore.config import Config
+from botocore.exceptions import ClientError, ParamValidationError
+
+from sm_mock import SecretsManagerMock, mock_secretsmanager
+from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
+from sm_mock.operations import OPERATIONS, load_all
 
 REGION = DEFAULT_REGION
 ACCOUNT = DEFAULT_ACCOUNT
@@ -59,12 +59,27 @@ def _placeholders() -> Placeholders:
 
 
 # ---- errors ---------------------------------------------------------------------------------
+#: Confidence-E rows whose text sm_mock deliberately does not copy (AWS_BEHAVIOUR.md: for E
+#: "keep the error code, treat the message as provisional"). Only the part before the
+#: divergence is compared.
+PROVISIONAL_MESSAGES = {
+    # The recorded enum list is moto's; the row's own note says AWS's list is botocore's
+    # full enum, which is what sm_mock prints.
+    "SM-053": "1 validation error detected: Value 'invalid' at 'filters.1.member.key' failed to satisfy "
+    "constraint: Member must satisfy enum value set: [",
+}
+
+
 def _check_error(client: Any, error: ClientError, row: Row, ph: Placeholders) -> None:
     """Code, exact message (when recorded), HTTP status (when recorded) and SM-132's shape."""
     response = error.response
     code = row["error_code"]
     assert response["Error"]["Code"] == code, f"expected {code}, got {response['Error']}"
-    if row["message"] is not None:
+    prefix = PROVISIONAL_MESSAGES.get(row.get("id", ""))
+    if prefix is not None:
+        assert row["confidence"] == "E"
+        assert response["Error"]["Message"].startswith(prefix)
+    elif row["message"] is not None:
         assert response["Error"]["Message"] == ph.resolve(row["message"])
     if row["http_status"] is not None:
         assert response["ResponseMetadata"]["HTTPStatusCode"] == row["http_status"]
@@ -167,7 +182,7 @@ def _run_raw_http(row: Row, sm: SecretsManagerMock) -> None:
         call(client, op, {k: body[k] for k in required})
     assert wire.token_stripped, "boto3 did not add a ClientRequestToken to strip"
     assert wire.status == (row["http_status"] or 400)
-    assert wire.json() == {"__type": row["error_code"], "Message": row["message"]}
+    assert wire.json() == {"__type": row["error_code"], "Message": ph.resolve(row["message"])}
     _check_error(client, info.value, row, ph)
 
 
@@ -375,9 +390,7 @@ def _run_sm126(row: Row, sm: SecretsManagerMock) -> None:
     assert [e["ClientRequestToken"] for e in fn.events] == [ph["v2"]] * 4 + [ph["v3"]] * 4
     described = client.describe_secret(SecretId=ph["name"])
     # The older version drops out of VersionIdsToStages.
-    check_expect(
-        described, {"stages": {"<v1>": None, "<v2>": ["AWSPREVIOUS"], "<v3>": ["AWSCURRENT"]}}, ph
-    )
+    check_expect(described, {"stages": {"<v1>": None, "<v2>": ["AWSPREVIOUS"], "<v3>": ["AWSCURRENT"]}}, ph)
     assert described["RotationRules"]["AutomaticallyAfterDays"] == 1
 
 
@@ -646,14 +659,18 @@ def test_error_check_compares_code_message_and_status() -> None:
     client = _client()
     row: Row = {"error_code": "ResourceNotFoundException", "message": "right", "http_status": 400}
     error = ClientError(
-        {"Error": {"Code": "ResourceNotFoundException", "Message": "wrong"}, "Message": "wrong",
-         "ResponseMetadata": {"HTTPStatusCode": 400}},
+        {
+            "Error": {"Code": "ResourceNotFoundException", "Message": "wrong"},
+            "Message": "wrong",
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        },
         "GetSecretValue",
     )
     with pytest.raises(AssertionError):
         _check_error(client, error, row, _placeholders())
     with pytest.raises(AssertionError):
-        _check_error(client, error, {**row, "message": "wrong", "error_code": "InvalidRequestException"}, _placeholders())
+        wrong_code = {**row, "message": "wrong", "error_code": "InvalidRequestException"}
+        _check_error(client, error, wrong_code, _placeholders())
     with pytest.raises(AssertionError):
         _check_error(client, error, {**row, "message": "wrong", "http_status": 404}, _placeholders())
     _check_error(client, error, {**row, "message": "wrong"}, _placeholders())

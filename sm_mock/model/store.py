@@ -9,20 +9,33 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
+from .. import choices
 from ..crypto import Keyring, KmsKey, open_envelope, seal
-from ..errors import AwsError
+from ..errors import AwsError, invalid_request, validation_error
 from ..ids import IdSource
 from ..limits import Limits
 from . import labels
 from .secret import AWSCURRENT, Secret, SecretVersion
 
-__all__ = ["Backend", "RegionStore", "secret_arn"]
+if TYPE_CHECKING:
+    from .seeding import SecretSpec
+
+__all__ = ["INVALID_NAME", "NAME_PATTERN", "Backend", "RegionStore", "secret_arn"]
 
 #: SPEC B8: the last part of an ARN that looks like a random suffix.
 _SUFFIX_TAIL = re.compile(r"-[A-Za-z0-9]{6}$")
+
+#: SM-003: names are letters, digits and / _ + = . @ - (and ! for service-managed names, as
+#: the recorded message lists it).
+NAME_PATTERN = re.compile(r"[A-Za-z0-9/_+=.@!-]+")
+INVALID_NAME = (
+    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the "
+    "following: -/_+=.@!"
+)
 
 
 def secret_arn(region: str, account_id: str, name: str, suffix: str) -> str:
@@ -90,6 +103,24 @@ class RegionStore:
             self.purge(secret)
         return len(expired)
 
+    # ---- deletion lifecycle (SPEC G1-G7) ------------------------------------------------
+    @staticmethod
+    def schedule_deletion(secret: Secret, now: datetime, days: int) -> datetime:
+        """Start a recovery window; returns the DeletionDate (SPEC G2: request time + window).
+
+        The secret stays in the store until a lookup at or after that instant purges it
+        (SPEC G7: lazily, on the one clock; no background thread).
+        """
+        secret.deleted_at = now  # SPEC G5 recommendation: DeletedDate = time of the request
+        secret.deletion_date = now + timedelta(days=days)
+        return secret.deletion_date
+
+    @staticmethod
+    def restore(secret: Secret) -> None:
+        """Cancel a scheduled deletion (SPEC G6); the caller found the secret, so it is live."""
+        secret.deleted_at = None
+        secret.deletion_date = None
+
     def _notify(self, event: str, secret: Secret) -> None:
         for listener in self.listeners:
             listener(event, secret)  # type: ignore[operator]
@@ -106,8 +137,11 @@ class RegionStore:
         owning_service: str | None = None,
         type_: str | None = None,
     ) -> Secret:
-        """Create the secret record (no value yet). The caller checked the name is free."""
-        if len(self.by_name) >= self.limits.max_secrets:
+        """Create the secret record (no value yet). The caller checked the name is free.
+
+        Prefer :meth:`create_secret`, the one path CreateSecret and backend seeding share.
+        """
+        if self._secret_count(now) >= self.limits.max_secrets:
             # SPEC Q1: 500,000 secrets per account and region.
             raise AwsError(
                 "LimitExceededException",
@@ -136,6 +170,82 @@ class RegionStore:
             type=type_,
             seq=self._seq,
         )
+        return secret
+
+    def _secret_count(self, now: datetime) -> int:
+        """Secrets that count against ``max_secrets``: O(1) unless the store is full."""
+        if len(self.by_name) < self.limits.max_secrets:
+            return len(self.by_name)
+        # A secret whose window has passed is gone (SPEC G7) even if nothing touched it yet;
+        # purge such leftovers before refusing. Only a full store pays for this scan.
+        self.purge_expired(now)
+        if choices.SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA:
+            return len(self.by_name)
+        return sum(1 for s in self.by_name.values() if s.deleted_at is None)
+
+    def create_secret(
+        self,
+        name: str,
+        now: datetime,
+        *,
+        version_id: str | None = None,
+        value: bytes | None = None,
+        binary: bool = False,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        kms_key_id: str | None = None,
+        type_: str | None = None,
+        owning_service: str | None = None,
+    ) -> Secret:
+        """Create a secret, with a first version when ``value`` is given: the one code path
+        shared by the CreateSecret operation and backend seeding (:mod:`.seeding`).
+
+        Checks the name (SM-003, SPEC B1), description (C9), tags (K1, K5) and value size
+        (C2), then that the name is free (SM-001, SM-002) and the store has room (Q1). A
+        failure changes nothing. ``tags=None`` means "no Tags parameter"; ``{}`` is an empty
+        Tags list, which DescribeSecret then reports as ``Tags: []`` (SM-077).
+        """
+        if NAME_PATTERN.fullmatch(name) is None:
+            raise validation_error(INVALID_NAME)
+        limits = self.limits
+        limits.check_name(name)
+        limits.check_description(description)
+        if tags:
+            for key, tag_value in tags.items():
+                limits.check_tag(key, tag_value)
+            limits.check_tag_count(len(tags))
+        if value is not None:
+            # SPEC C2 counts characters for strings; seeding passes UTF-8 bytes, whose length
+            # bounds the character count from above only for ASCII, so recount for strings.
+            limits.check_value_size(len(value) if binary else len(value.decode("utf-8")))
+        with self.lock:
+            existing = self.lookup(name, now)
+            if existing is not None:
+                if existing.deleted_at is not None:
+                    # SM-002 (not ResourceExistsException).
+                    raise invalid_request(
+                        "You can't create this secret because a secret with this name is already "
+                        "scheduled for deletion."
+                    )
+                # SM-001.
+                raise AwsError(
+                    "ResourceExistsException", f"The operation failed because the secret {name} already exists."
+                )
+            secret = self.create(
+                name,
+                now,
+                kms_key_id=kms_key_id,
+                description=description,
+                tags=dict(tags) if tags else None,
+                owning_service=owning_service,
+                type_=type_,
+            )
+            secret.tags_touched = tags is not None
+            if value is not None:
+                # Sealing can fail (EncryptionFailure for a disabled key) before the secret
+                # is visible, so a failed create leaves nothing behind.
+                self.add_value(secret, version_id or self.ids.uuid(), value, binary, None, now)
+            self.insert(secret)
         return secret
 
     def insert(self, secret: Secret) -> None:

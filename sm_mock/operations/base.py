@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import AwsError, invalid_parameter, invalid_request, not_found, validation_error
 from ..model.secret import Secret
-from ..model.store import Backend, RegionStore
+from ..model.store import INVALID_NAME, NAME_PATTERN, Backend, RegionStore
 
 if TYPE_CHECKING:
     from ..mock import SecretsManagerMock
@@ -24,8 +24,8 @@ __all__ = [
     "Handler",
     "RequestContext",
     "check_name",
-    "check_secret_id",
     "check_not_deleted",
+    "check_secret_id",
     "find_secret",
     "operation",
     "require_token",
@@ -67,14 +67,10 @@ class RequestContext:
         return self.backend.store(secret.account_id, secret.region)
 
 
-# SM-003: names are letters, digits and / _ + = . @ - (and ! for service-managed names, as
-# the recorded message lists it).
-_NAME = re.compile(r"[A-Za-z0-9/_+=.@!-]+")
+# SM-003: the name pattern lives in the model, shared with backend seeding.
+_NAME = NAME_PATTERN
 _ARN = re.compile(r"arn:[A-Za-z0-9/_+=.@!:-]+")
-_INVALID_NAME = (
-    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the "
-    "following: -/_+=.@!"
-)
+_INVALID_NAME = INVALID_NAME
 
 
 def check_name(name: str) -> None:
@@ -139,22 +135,10 @@ def value_from(ctx: RequestContext, params: dict[str, Any], *, required: bool) -
             # SM-049 (text provisional).
             raise invalid_request("You must provide either SecretString or SecretBinary.")
         return None
-    limit = ctx.mock.limits.max_value_size
+    limits = ctx.mock.limits
     if string is not None:
-        if len(string) > limit:
-            raise _too_big(limit)
+        limits.check_value_size(len(string))  # SPEC C2: characters for strings
         return string.encode("utf-8"), False
     assert isinstance(binary, bytes)
-    if len(binary) > limit:
-        raise _too_big(limit)
+    limits.check_value_size(len(binary))
     return binary, True
-
-
-def _too_big(limit: int) -> AwsError:
-    from .. import choices
-
-    return AwsError(
-        choices.VALUE_SIZE_CODE,
-        f"The secret value is larger than the quota of {limit} (bytes for SecretBinary, characters "
-        "for SecretString). Store large data elsewhere and keep a reference in the secret.",
-    )

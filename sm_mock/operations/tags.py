@@ -21,25 +21,9 @@ def check_tags(tags: list[dict[str, Any]], existing: dict[str, str], limits: Lim
         value = tag.get("Value", "")
         if key is None:
             raise AwsError(choices.TAG_LIMIT_CODE, "Every tag needs a Key.")
-        if key.lower().startswith("aws:"):
-            raise AwsError(
-                choices.TAG_LIMIT_CODE,
-                f"The tag key {key!r} uses the prefix 'aws:', which is reserved for AWS. Choose "
-                "another key.",
-            )
-        if len(key) > limits.max_tag_key or len(value) > limits.max_tag_value:
-            raise AwsError(
-                choices.TAG_LIMIT_CODE,
-                f"Tag keys can have at most {limits.max_tag_key} characters and values at most "
-                f"{limits.max_tag_value}.",
-            )
+        limits.check_tag(key, value)
         merged[key] = value
-    if len(merged) > limits.max_tags:
-        raise AwsError(
-            choices.TAG_LIMIT_CODE,
-            f"A secret can have at most {limits.max_tags} tags; this request would leave "
-            f"{len(merged)}. Remove tags with UntagResource first.",
-        )
+    limits.check_tag_count(len(merged))
     return merged
 
 
