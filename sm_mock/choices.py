@@ -7,11 +7,18 @@ SPEC item (AMBIGUOUS) or recorded row it follows.
 from __future__ import annotations
 
 __all__ = [
+    "BATCH_FILTERS_INCLUDE_PLANNED_DELETION",
+    "BATCH_FILTER_ERROR_SECRET_ID",
     "BATCH_MISSING_IN_ERRORS",
+    "BATCH_PAGE_SIZE",
     "DESCRIBE_UPDATES_LAST_ACCESSED",
     "ENUM_VIOLATION_CODE",
+    "LIST_PAGE_SIZE",
+    "LIST_SORT_ORDER",
+    "LIST_UNSET_DATES_FIRST",
     "MODEL_VIOLATION_CODE",
     "RESTORE_NOT_DELETED_IS_NOOP",
+    "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
     "TAG_LIMIT_CODE",
     "TYPE_VIOLATION_CODE",
     "VALUE_SIZE_CODE",
@@ -42,6 +49,42 @@ DESCRIBE_UPDATES_LAST_ACCESSED = False
 #: SPEC G6 (recommendation): RestoreSecret on a secret that is not deleted succeeds.
 RESTORE_NOT_DELETED_IS_NOOP = True
 
+#: SPEC Q1 is silent on whether a secret in its recovery window counts against "Secrets per
+#: region". It still exists (its name is taken, SM-002, and RestoreSecret brings it back), so
+#: it counts until purged; ForceDeleteWithoutRecovery frees the slot at once. A secret whose
+#: DeletionDate has passed never counts (SPEC G7: it is gone, even if nothing purged it yet).
+SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA = True
+
 #: SPEC N3 (recommendation): a missing id in BatchGetSecretValue's SecretIdList is reported
 #: in Errors, not raised for the whole call (row SM-056).
 BATCH_MISSING_IN_ERRORS = True
+
+# ---- ListSecrets and BatchGetSecretValue ---------------------------------------------------
+
+#: SPEC L9 (default direction AMBIGUOUS): without SortOrder, ListSecrets lists oldest first
+#: ("asc"). The model only says secrets are listed by CreatedDate; ascending keeps the order in
+#: which a test created its secrets, which is what most test code written against other mocks
+#: expects. Ties on the sort value (e.g. LastAccessedDate has date precision) fall back to
+#: creation order; "desc" reverses the whole order, ties included.
+LIST_SORT_ORDER = "asc"
+
+#: SPEC L10 (default AMBIGUOUS): ListSecrets without MaxResults returns up to 100 secrets per
+#: page, the model's maximum, so code that never pages sees as much as it could on AWS.
+LIST_PAGE_SIZE = 100
+
+#: SPEC L9: secrets without a LastAccessedDate (never read) or LastChangedDate sort as the
+#: oldest: first in ascending order, last in descending order.
+LIST_UNSET_DATES_FIRST = True
+
+#: SPEC N1: BatchGetSecretValue with Filters and without MaxResults returns up to 20 values
+#: per page (the model's maximum for MaxResults).
+BATCH_PAGE_SIZE = 20
+
+#: SPEC N4 (recommendation): with Filters, secrets scheduled for deletion are left out, as in a
+#: ListSecrets without IncludePlannedDeletion.
+BATCH_FILTERS_INCLUDE_PLANNED_DELETION = False
+
+#: SPEC N3: with Filters, a secret that matched but could not be read (no AWSCURRENT value,
+#: DecryptionFailure) is reported in Errors under this member of the secret: its "ARN" (the
+#: SecretIdList form reports the id exactly as the caller gave it, SM-056).
+BATCH_FILTER_ERROR_SECRET_ID = "ARN"

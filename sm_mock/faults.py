@@ -398,7 +398,9 @@ class FaultPlan:
             raise AssertionError(report)
 
     # ---- admission ------------------------------------------------------------------------
-    def check(self, operation: str, params: dict[str, Any], region: str, account_id: str, now: datetime) -> Admission | None:
+    def check(
+        self, operation: str, params: dict[str, Any], region: str, account_id: str, now: datetime
+    ) -> Admission | None:
         """The fault that answers this attempt, if any (first eligible fault wins)."""
         if not self._faults:  # the common case: no plan, no work
             return None

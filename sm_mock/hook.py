@@ -71,13 +71,14 @@ def _attempt(request: Any) -> int:
 def _transport_error(kind: str, url: str) -> Exception:
     from botocore import exceptions
 
-    errors: dict[str, type[Exception]] = {
+    errors: dict[str, Any] = {
         "ConnectionError": exceptions.EndpointConnectionError,
         "ConnectTimeout": exceptions.ConnectTimeoutError,
         "ReadTimeout": exceptions.ReadTimeoutError,
         "ConnectionClosed": exceptions.ConnectionClosedError,
     }
-    return errors[kind](endpoint_url=url)
+    error: Exception = errors[kind](endpoint_url=url)
+    return error
 
 
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:

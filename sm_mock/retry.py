@@ -160,6 +160,10 @@ def _acquire(bucket: Any, amount: float, block: bool) -> bool:
     if mock is None or mock.real_sleep:
         return bool(_saved_acquire(bucket, amount, block))
     bucket._refill()
+    if bucket._current_capacity < 0:
+        # Only a clock moved backwards (freezegun / time-machine travel into the past) makes
+        # botocore's refill negative; left alone it would ask for a wait of years.
+        bucket._current_capacity = 0
     if amount <= bucket._current_capacity:
         bucket._current_capacity -= amount
         return True

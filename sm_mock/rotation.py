@@ -338,7 +338,8 @@ class Rotations:
         """
         rotation = secret.rotation
         if secret.owning_service is not None:
-            return self._prepare_managed(secret, lambda_arn, rules, now)
+            self._prepare_managed(secret, lambda_arn, rules, now)
+            return None
         function_arn = lambda_arn or (rotation.lambda_arn if rotation is not None else None)
         if function_arn is None:
             raise invalid_request(_NO_LAMBDA)  # SPEC H9, SM-040
@@ -498,7 +499,7 @@ class Rotations:
                     )
             except (KeyboardInterrupt, SystemExit):
                 raise
-            except BaseException as exc:  # noqa: BLE001 - whatever the user's code raises
+            except BaseException as exc:  # whatever the user's code raises is recorded
                 error = exc
             at = mock.clock.now()
             with self._lock:

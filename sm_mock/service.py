@@ -46,6 +46,10 @@ def serve_params(
     Records the attempt in ``mock.calls`` either way.
     """
     now = mock.clock.now()
+    # Scheduled rotations whose window has opened run the next time the mock is touched
+    # (DESIGN.md principle 5, SPEC H7): before this request, so it sees their result.
+    # O(1) when nothing is due.
+    mock.rotations.run_due(mock, now)
     error: AwsError | None = None
     injected = throttled = False
     lost: TransportFailure | None = None  # an injected failure that loses the response

@@ -9,14 +9,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..crypto import Envelope, KmsKey
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .schedule import RotationSchedule
 
-__all__ = ["AWSCURRENT", "AWSPENDING", "AWSPREVIOUS", "RotationState", "Secret", "SecretVersion"]
+__all__ = [
+    "AWSCURRENT",
+    "AWSPENDING",
+    "AWSPREVIOUS",
+    "WATCHED_FIELDS",
+    "RotationState",
+    "Secret",
+    "SecretVersion",
+]
 
 AWSCURRENT = "AWSCURRENT"
 AWSPREVIOUS = "AWSPREVIOUS"
@@ -88,6 +98,10 @@ class Secret:
     region: str
     created: datetime
     kms_key: KmsKey
+    #: Called as ``watcher(secret, field, old_value)`` after a field of :data:`WATCHED_FIELDS`
+    #: changes; the owning store's listing index sets it (sm_mock.model.index). Declared before
+    #: the watched fields so it is already None while ``__init__`` assigns them.
+    watcher: Callable[[Secret, str, Any], None] | None = field(default=None, repr=False)
     #: True when the user named a KmsKeyId; DescribeSecret omits KmsKeyId for the default key.
     kms_key_explicit: bool = False
     description: str | None = None
@@ -142,3 +156,37 @@ class Secret:
 
     def __repr__(self) -> str:
         return f"Secret({self.arn!r}, versions={len(self.versions)}, labels={self.stages})"
+
+
+#: The fields ListSecrets sorts by or partitions on (SortBy last-changed-date and
+#: last-accessed-date, IncludePlannedDeletion). A change to one of them is reported to
+#: :attr:`Secret.watcher`, so the listing indexes can catch up lazily instead of every writer
+#: having to know about them (DESIGN.md principle 7: point operations stay O(1)).
+WATCHED_FIELDS = ("last_changed", "last_accessed", "deleted_at")
+
+
+def _watch(cls: type[Secret], name: str) -> None:
+    """Wrap the slot ``name`` of ``cls`` in a property that reports changes to the watcher."""
+    slot: Any = cls.__dict__[name]  # the member descriptor that dataclass(slots=True) made
+    get = slot.__get__
+    put = slot.__set__
+
+    def fget(self: Secret) -> Any:
+        return get(self, cls)
+
+    def fset(self: Secret, value: Any) -> None:
+        watcher = self.watcher
+        if watcher is None:  # in __init__, or a secret no store has taken in yet
+            put(self, value)
+            return
+        old = get(self, cls)
+        put(self, value)
+        if old != value:
+            watcher(self, name, old)
+
+    setattr(cls, name, property(fget, fset, doc=f"The {name} slot; changes are reported to watcher."))
+
+
+for _name in WATCHED_FIELDS:
+    _watch(Secret, _name)
+del _name

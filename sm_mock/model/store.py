@@ -19,6 +19,7 @@ from ..errors import AwsError, invalid_request, validation_error
 from ..ids import IdSource
 from ..limits import Limits
 from . import labels
+from .index import ListingIndex
 from .secret import AWSCURRENT, Secret, SecretVersion
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class RegionStore:
         self._seq = 0
         #: Listeners called as fn(event, secret) on "create" and "purge" (indexes hook in here).
         self.listeners: list[object] = []
+        #: ListSecrets / BatchGetSecretValue indexes; built lazily by the first listing.
+        self.index = ListingIndex(self)
 
     def __repr__(self) -> str:
         return f"RegionStore({self.account_id}/{self.region}, {len(self.by_name)} secrets)"
@@ -297,12 +300,26 @@ class Backend:
     """All state of one mock: a region store per (account, region).
 
     Inspection helpers for tests: :meth:`secrets`, :meth:`get`, :meth:`reveal`.
+    Seeding helpers for large fixtures (no client round trip, same state as CreateSecret):
+    :meth:`create_secret`, :meth:`create_secrets`, :meth:`seed`.
     """
 
-    def __init__(self, limits: Limits, ids: IdSource, clock: object) -> None:
+    def __init__(
+        self,
+        limits: Limits,
+        ids: IdSource,
+        clock: object,
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> None:
         self.limits = limits
         self.ids = ids
         self.clock = clock
+        #: Where the seeding helpers put secrets when no region/account_id is given; None
+        #: means "the region and account of the mock that owns this backend".
+        self.region = region
+        self.account_id = account_id
         self._stores: dict[tuple[str, str], RegionStore] = {}
         self._lock = threading.Lock()
 
@@ -329,12 +346,125 @@ class Backend:
         return self.store(account_id, region).keyring
 
     def secrets(self, account_id: str | None = None, region: str | None = None) -> list[Secret]:
-        """Every secret (including those scheduled for deletion), optionally filtered."""
+        """Every secret (including those scheduled for deletion), optionally filtered.
+
+        Secrets whose recovery window has passed are purged first (SPEC G7), so inspection
+        agrees with what the API would answer.
+        """
+        now = self.clock.now()  # type: ignore[attr-defined]
         out: list[Secret] = []
         for (acct, reg), store in list(self._stores.items()):
             if (account_id is None or acct == account_id) and (region is None or reg == region):
-                out.extend(store)
+                with store.lock:
+                    store.purge_expired(now)
+                    out.extend(store)
         return out
+
+    # ---- seeding (SPEC-independent test support; see sm_mock.model.seeding) -------------
+    def home(self, region: str | None = None, account_id: str | None = None) -> RegionStore:
+        """The region store seeding writes to: the given region/account, else the owning
+        mock's (its ``region``/``account_id`` options)."""
+        if region is None or account_id is None:
+            default_region, default_account = self._defaults()
+            region = region or default_region
+            account_id = account_id or default_account
+        return self.store(account_id, region)
+
+    def _defaults(self) -> tuple[str, str]:
+        if self.region is not None and self.account_id is not None:
+            return self.region, self.account_id
+        # The mock creates its backend without naming its region; find the active mock
+        # that owns this backend (imported lazily: the model does not depend on the mock).
+        from .. import mock as mock_module
+
+        for candidate in reversed(mock_module._stack):
+            if candidate.backend is self:
+                return self.region or candidate.region, self.account_id or candidate.account_id
+        return self.region or mock_module.DEFAULT_REGION, self.account_id or mock_module.DEFAULT_ACCOUNT
+
+    def create_secret(
+        self,
+        name: str,
+        *,
+        secret_string: str | None = None,
+        secret_binary: bytes | None = None,
+        region: str | None = None,
+        account_id: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        kms_key_id: str | None = None,
+        version_id: str | None = None,
+    ) -> Secret:
+        """Put one secret straight into the backend, exactly as CreateSecret would.
+
+        Same ARN format and random suffix, first version labelled AWSCURRENT and sealed
+        with AES-GCM under the secret's KMS key, CreatedDate and LastChangedDate from the
+        mock clock. ``version_id`` defaults to a fresh UUID (what boto3 sends as the
+        ClientRequestToken). Raises :class:`sm_mock.model.seeding.SeedError` with the AWS
+        error code and text for anything CreateSecret would refuse.
+        """
+        from .seeding import seed_one
+
+        return seed_one(
+            self.home(region, account_id),
+            self.clock.now(),  # type: ignore[attr-defined]
+            name,
+            secret_string=secret_string,
+            secret_binary=secret_binary,
+            description=description,
+            tags=tags,
+            kms_key_id=kms_key_id,
+            version_id=version_id,
+        )
+
+    def create_secrets(
+        self,
+        specs: Iterable[SecretSpec | Mapping[str, Any]],
+        *,
+        region: str | None = None,
+        account_id: str | None = None,
+    ) -> list[Secret]:
+        """Seed many secrets at once, all or nothing (see :func:`sm_mock.model.seeding.seed_many`).
+
+        Each item is a :class:`~sm_mock.model.seeding.SecretSpec` or a mapping of
+        :meth:`create_secret`'s keyword arguments (with ``name``).
+        """
+        from .seeding import seed_many
+
+        return seed_many(self.home(region, account_id), self.clock.now(), specs)  # type: ignore[attr-defined]
+
+    def seed(
+        self,
+        count: int,
+        *,
+        name: str | Callable[[int], str] = "secret-{i:06d}",
+        secret_string: str | Callable[[int], str] | None = None,
+        secret_binary: bytes | Callable[[int], bytes] | None = None,
+        region: str | None = None,
+        account_id: str | None = None,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+        kms_key_id: str | None = None,
+    ) -> list[Secret]:
+        """Seed ``count`` generated secrets (e.g. 100,000 for a listing benchmark).
+
+        ``name`` is a ``str.format`` template with ``{i}`` (0-based index) or a function of
+        ``i``; ``secret_string``/``secret_binary`` are a fixed value or a function of ``i``
+        (values are never formatted, so JSON with braces is safe). Without a value the
+        secrets get ``f"value-{i}"``. All or nothing, like :meth:`create_secrets`.
+        """
+        from .seeding import generate_specs
+
+        specs = generate_specs(
+            count,
+            name=name,
+            secret_string=secret_string,
+            secret_binary=secret_binary,
+            description=description,
+            tags=tags,
+            kms_key_id=kms_key_id,
+        )
+        return self.create_secrets(specs, region=region, account_id=account_id)
 
     def find(self, secret_id: str, account_id: str, region: str) -> Secret | None:
         """Resolve a SecretId as a caller in ``account_id``/``region`` would (SPEC B7–B9)."""

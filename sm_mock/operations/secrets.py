@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from datetime import timedelta
+import re
 from typing import Any
 
 from .. import choices
@@ -11,6 +11,7 @@ from ..crypto import rewrap
 from ..errors import AwsError, invalid_parameter, invalid_request, not_found
 from ..model.secret import AWSCURRENT, AWSPENDING, AWSPREVIOUS, Secret
 from ..model.store import RegionStore, secret_arn
+from ..rotation import pending_rotation
 from .base import (
     RequestContext,
     check_cross_account_key,
@@ -26,6 +27,9 @@ from .shapes import secret_metadata
 from .tags import check_tags
 
 __all__ = ["existing_version_response", "same_value"]
+
+#: SPEC B5: the "-XXXXXX" random suffix at the end of a full ARN.
+_ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
 def same_value(secret: Secret, version_id: str, value: bytes, binary: bool) -> bool:
@@ -72,9 +76,8 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     check_name(name)  # SM-003
     value = value_from(ctx, p, required=False)
     limits = ctx.mock.limits
-    if len(p.get("Description") or "") > limits.max_description:
-        raise invalid_parameter(f"The description can have at most {limits.max_description} characters.")
-    tags = check_tags(p.get("Tags") or [], {}, limits)
+    limits.check_description(p.get("Description"))
+    tags = check_tags(p["Tags"], {}, limits) if "Tags" in p else None
     if p.get("AddReplicaRegions"):
         from .replication import not_supported
 
@@ -82,33 +85,30 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     store = ctx.store
     with store.lock:
         existing = store.lookup(name, ctx.now)
-        if existing is not None:
-            if existing.deleted_at is not None:
-                # SM-002.
-                raise invalid_request(
-                    "You can't create this secret because a secret with this name is already "
-                    "scheduled for deletion."
-                )
-            if value is not None and reused_token(existing, token, value):
-                return {"ARN": existing.arn, "Name": existing.name, "VersionId": token}
-            # SM-001.
-            raise AwsError(
-                "ResourceExistsException", f"The operation failed because the secret {name} already exists."
-            )
-        secret = store.create(
+        if (
+            existing is not None
+            and existing.deleted_at is None
+            and value is not None
+            and reused_token(existing, token, value)
+        ):
+            # SPEC E2: a retried CreateSecret (same token, same value) answers the same.
+            return {"ARN": existing.arn, "Name": existing.name, "VersionId": token}
+        # The one creation path, shared with backend seeding (sm_mock.model.seeding): name
+        # taken (SM-001), scheduled for deletion (SM-002), secrets quota (SPEC Q1).
+        secret = store.create_secret(
             name,
             ctx.now,
-            kms_key_id=p.get("KmsKeyId"),
+            version_id=token,
+            value=value[0] if value is not None else None,
+            binary=value[1] if value is not None else False,
             description=p.get("Description"),
             tags=tags,
+            kms_key_id=p.get("KmsKeyId"),
             type_=p.get("Type"),
         )
-        secret.tags_touched = "Tags" in p
-        out: dict[str, Any] = {"ARN": secret.arn, "Name": name}
-        if value is not None:
-            store.add_value(secret, token, value[0], value[1], None, ctx.now)
-            out["VersionId"] = token
-        store.insert(secret)
+    out: dict[str, Any] = {"ARN": secret.arn, "Name": name}
+    if value is not None:
+        out["VersionId"] = token
     return out
 
 
@@ -139,8 +139,7 @@ def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
             out["VersionId"] = token  # SM-099: same token, same value
             return out
         description = p.get("Description")
-        if description is not None and len(description) > limits.max_description:
-            raise invalid_parameter(f"The description can have at most {limits.max_description} characters.")
+        limits.check_description(description)
         if "KmsKeyId" in p:
             new_key = store.resolve_key(p["KmsKeyId"])
             if new_key is not secret.kms_key:
@@ -154,7 +153,9 @@ def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
                 secret.kms_key = new_key
                 secret.kms_key_explicit = not new_key.is_default
         if value is not None:
+            pending = pending_rotation(secret)
             store.add_value(secret, token, value[0], value[1], None, ctx.now)
+            ctx.mock.rotations.after_write(ctx, secret, token, pending)  # SPEC H19, H23
             out["VersionId"] = token
         if description is not None:
             secret.description = description or None
@@ -184,23 +185,26 @@ def delete_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         if not force:
             raise not_found()  # SM-048
         # SM-082: a forced delete of a missing secret answers as if it had deleted it.
-        name = secret_id.partition(":secret:")[2] if secret_id.startswith("arn:") else secret_id
-        arn = secret_id if secret_id.startswith("arn:") else secret_arn(
-            ctx.region, ctx.account_id, name, ctx.mock.ids.suffix()
-        )
+        if secret_id.startswith("arn:"):
+            arn = secret_id
+            # A full ARN's name is the part before the random suffix (SPEC B5, B8).
+            name = _ARN_SUFFIX.sub("", secret_id.partition(":secret:")[2])
+        else:
+            name = secret_id
+            arn = secret_arn(ctx.region, ctx.account_id, name, ctx.mock.ids.suffix())
         return {"ARN": arn, "Name": name, "DeletionDate": ctx.now}
     store = ctx.store_of(secret)
     with store.lock:
         if force:
-            store.purge(secret)  # SPEC G3: the mock frees the name at once
+            # SPEC G3 / SM-028's note: the mock frees the name at once (AWS takes seconds).
+            store.purge(secret)
             return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": ctx.now}
         if secret.deleted_at is not None:
             # SM-047 (text provisional).
             raise invalid_request("You tried to perform the operation on a secret that's currently marked deleted.")
         days = window if window is not None else limits.default_recovery_days
-        secret.deleted_at = ctx.now
-        secret.deletion_date = ctx.now + timedelta(days=days)
-        return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": secret.deletion_date}
+        deletion_date = store.schedule_deletion(secret, ctx.now, days)
+        return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": deletion_date}
 
 
 @operation("RestoreSecret")
@@ -210,6 +214,6 @@ def restore_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     with ctx.store_of(secret).lock:
         if secret.deleted_at is None and not choices.RESTORE_NOT_DELETED_IS_NOOP:
             raise invalid_request("The secret is not scheduled for deletion.")
-        secret.deleted_at = None
-        secret.deletion_date = None
+        # find_secret purged it if the window had passed (SPEC G6: RNF after the purge).
+        RegionStore.restore(secret)
         return {"ARN": secret.arn, "Name": secret.name}

@@ -23,7 +23,12 @@ def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
     if rotation.lambda_arn:
         out["RotationLambdaARN"] = rotation.lambda_arn
     if rotation.rules is not None:
-        out["RotationRules"] = rotation.rules.to_wire()
+        rules = rotation.rules.to_wire()
+        days = rotation.rules.display_days()
+        if "AutomaticallyAfterDays" not in rules and days is not None:
+            # SPEC H26: the example reports 14 days for cron(0 16 1,15 * ? *).
+            rules["AutomaticallyAfterDays"] = days
+        out["RotationRules"] = rules
     if rotation.enabled:
         if rotation.last_rotated is not None:
             out["LastRotatedDate"] = rotation.last_rotated

@@ -1,0 +1,575 @@
+"""Listing indexes of a region store: a ListSecrets page in O(page + log n) (DESIGN.md principle 7).
+
+What is kept
+    For every ``SortBy`` (SPEC L9) that has been asked for, a *view*: the store's secrets in
+    key order, held in two :class:`SortedEntries` — the live secrets and those scheduled for
+    deletion — so a listing without ``IncludePlannedDeletion`` never walks over deleted ones
+    (SPEC L2) and one with it merges the two. A key is the sort value plus the secret's
+    creation sequence number (:attr:`Secret.seq`), so keys are unique, ties fall back to
+    creation order, and a position in a listing can be written into a NextToken as the last
+    returned key. A page resumes strictly after that key, which is why creating or deleting
+    secrets between pages neither repeats nor skips a secret that existed throughout.
+
+    A min-heap of deletion dates finds the secrets whose recovery window has passed, so the
+    purge a listing owes (SPEC G7) costs O(log n) per purged secret instead of a scan.
+
+Laziness (point operations stay O(1))
+    Nothing is built until the first listing; a view for a ``SortBy`` is built the first time it
+    is used (one sort, O(n log n)). After that, writers never touch the views: the store reports
+    creations and purges through its listeners, and :class:`~sm_mock.model.secret.Secret` reports
+    changes of ``last_changed``, ``last_accessed`` and ``deleted_at`` to its ``watcher`` (one list
+    append). The next listing replays that change log into every view, O(log n) per change.
+    If the log grows past twice the number of secrets without a listing, the views are dropped
+    and rebuilt on demand, which bounds memory and keeps the replay amortised O(log n).
+
+Name filters
+    A request ``name`` filter gives prefix ranges of the name view (``SecretFilter.name_prefixes``).
+    Sorted by name, the page is a range scan. Sorted by anything else, the matches are either
+    found by walking the requested view (cheap when they are common) or collected from the name
+    ranges and sorted (cheap when they are rare): the walk is tried first with a budget of about
+    the cost of collecting, so a page never costs more than O(m log m + log n) for m matches and
+    usually O(page + log n). Other filters are checked on each candidate in order, so a selective
+    description, tag or ``all`` filter costs a walk over the candidates (there is no inverted
+    index for them; tags and descriptions change in place, without notification).
+
+All methods expect the caller to hold the store's lock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from .. import choices
+from .filters import SecretFilter
+from .secret import Secret
+
+if TYPE_CHECKING:
+    from .store import RegionStore
+
+__all__ = ["SORT_KEYS", "Key", "ListingIndex", "Page", "SortKey", "SortedEntries"]
+
+#: A sort key: ``value * 2**40 + seq`` for the date sorts, ``(name, seq)`` for ``name``.
+Key = Any
+
+#: Target entries per chunk of a :class:`SortedEntries`; a chunk splits at twice this.
+_LOAD = 512
+#: Keys of the date sorts pack the creation sequence number below the date value.
+_SEQ_SPAN = 1 << 40
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MICROSECOND = timedelta(microseconds=1)
+#: The change log never forces a rebuild below this many entries.
+_MIN_LOG = 10_000
+#: The sort value of a date that is not set (choices.LIST_UNSET_DATES_FIRST): before or after all.
+_UNSET = -1 if choices.LIST_UNSET_DATES_FIRST else 1 << 64
+#: Pseudo-field of the change log: the secret entered (old value False) or left (True) the store.
+_PRESENT = "present"
+
+
+def _micros(value: datetime) -> int:
+    """Microseconds since the epoch."""
+    if value.tzinfo is None:  # a naive time from an injected clock is taken as UTC
+        value = value.replace(tzinfo=timezone.utc)
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def _time_key(value: Any, seq: int) -> Key:
+    return (_UNSET if value is None else _micros(value)) * _SEQ_SPAN + seq
+
+
+def _day_key(value: Any, seq: int) -> Key:
+    # LastAccessedDate has date precision (SPEC P3): secrets read on the same day tie, and the
+    # tie falls back to creation order.
+    return (_UNSET if value is None else value.toordinal()) * _SEQ_SPAN + seq
+
+
+def _name_key(value: Any, seq: int) -> Key:
+    return (value, seq)
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """How one ``SortBy`` value orders secrets."""
+
+    #: The wire value (``created-date`` ...).
+    sort_by: str
+    #: The :class:`Secret` attribute sorted on.
+    field: str
+    #: ``make(value, seq)``: the unique index key of a secret whose attribute is ``value``.
+    make: Callable[[Any, int], Key]
+
+    def of(self, secret: Secret) -> Key:
+        """The key ``secret`` has now."""
+        return self.make(getattr(secret, self.field), secret.seq)
+
+    def successor(self, key: Key) -> Key:
+        """The smallest possible key greater than ``key`` (seq is an integer)."""
+        if isinstance(key, tuple):
+            return (key[0], key[1] + 1)
+        return key + 1
+
+    def to_wire(self, key: Key) -> Any:
+        """``key`` as JSON (for a NextToken)."""
+        return list(key) if isinstance(key, tuple) else key
+
+    def from_wire(self, raw: Any) -> Key | None:
+        """The key a NextToken carries, or None if it is not one of this sort's keys."""
+        if self.make is _name_key:
+            if (
+                isinstance(raw, list)
+                and len(raw) == 2
+                and isinstance(raw[0], str)
+                and isinstance(raw[1], int)
+                and not isinstance(raw[1], bool)
+            ):
+                return (raw[0], raw[1])
+            return None
+        return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
+#: SPEC L9: the four SortBy values.
+SORT_KEYS: dict[str, SortKey] = {
+    "created-date": SortKey("created-date", "created", _time_key),
+    "last-accessed-date": SortKey("last-accessed-date", "last_accessed", _day_key),
+    "last-changed-date": SortKey("last-changed-date", "last_changed", _time_key),
+    "name": SortKey("name", "name", _name_key),
+}
+
+
+class SortedEntries:
+    """(key, secret) pairs in key order, with unique keys: a list of sorted chunks.
+
+    Insert and remove cost O(log n + chunk size) (a bisect over the chunk maxima, then a list
+    insert inside one chunk of at most 2 × 512 entries); walking k entries from any position
+    costs O(log n + k). The keys of one instance are all ints or all ``(str, int)`` tuples.
+    """
+
+    __slots__ = ("_keys", "_maxes", "_size", "_values")
+
+    def __init__(self, keys: list[Key] | None = None, values: list[Secret] | None = None) -> None:
+        """Start from already sorted, parallel ``keys`` and ``values`` (or empty)."""
+        keys = keys or []
+        values = values or []
+        self._keys: list[list[Key]] = [keys[i : i + _LOAD] for i in range(0, len(keys), _LOAD)]
+        self._values: list[list[Secret]] = [values[i : i + _LOAD] for i in range(0, len(values), _LOAD)]
+        self._maxes: list[Key] = [chunk[-1] for chunk in self._keys]
+        self._size = len(keys)
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __repr__(self) -> str:
+        return f"SortedEntries({self._size} entries in {len(self._keys)} chunks)"
+
+    def insert(self, key: Key, value: Secret) -> None:
+        """Add an entry (its key must not be present)."""
+        maxes = self._maxes
+        self._size += 1
+        if not maxes:
+            self._keys.append([key])
+            self._values.append([value])
+            maxes.append(key)
+            return
+        i = bisect_left(maxes, key)
+        if i == len(maxes):  # past every key: append to the last chunk (the common case)
+            i -= 1
+            self._keys[i].append(key)
+            self._values[i].append(value)
+            maxes[i] = key
+        else:
+            keys = self._keys[i]
+            j = bisect_left(keys, key)
+            keys.insert(j, key)
+            self._values[i].insert(j, value)
+        if len(self._keys[i]) > 2 * _LOAD:
+            keys, values = self._keys[i], self._values[i]
+            self._keys[i : i + 1] = [keys[:_LOAD], keys[_LOAD:]]
+            self._values[i : i + 1] = [values[:_LOAD], values[_LOAD:]]
+            maxes[i : i + 1] = [keys[_LOAD - 1], keys[-1]]
+
+    def remove(self, key: Key) -> bool:
+        """Remove the entry with ``key``; False if there is none."""
+        maxes = self._maxes
+        i = bisect_left(maxes, key)
+        if i == len(maxes):
+            return False
+        keys = self._keys[i]
+        j = bisect_left(keys, key)
+        if keys[j] != key:
+            return False
+        del keys[j]
+        del self._values[i][j]
+        self._size -= 1
+        if not keys:
+            del self._keys[i], self._values[i], maxes[i]
+        elif j == len(keys):
+            maxes[i] = keys[-1]
+        return True
+
+    def count(self, lo: Key, hi: Key | None) -> int:
+        """How many keys lie in ``[lo, hi)`` (``hi`` None: no upper bound)."""
+        maxes = self._maxes
+        i = bisect_left(maxes, lo)
+        if i == len(maxes):
+            return 0
+        start = bisect_left(self._keys[i], lo)
+        if hi is None:
+            k, end = len(maxes) - 1, len(self._keys[-1])
+        else:
+            k = bisect_left(maxes, hi)
+            if k == len(maxes):
+                k, end = k - 1, len(self._keys[-1])
+            else:
+                end = bisect_left(self._keys[k], hi)
+        if k < i:
+            return 0
+        if k == i:
+            return max(0, end - start)
+        return len(self._keys[i]) - start + sum(map(len, self._keys[i + 1 : k])) + end
+
+    def between(self, lo: Key | None, hi: Key | None, *, reverse: bool = False) -> Iterator[tuple[Key, Secret]]:
+        """The entries with ``lo <= key < hi`` (None: unbounded), ascending or descending."""
+        maxes = self._maxes
+        if not maxes:
+            return
+        all_keys, all_values = self._keys, self._values
+        if not reverse:
+            i = 0 if lo is None else bisect_left(maxes, lo)
+            j = 0 if lo is None or i == len(maxes) else bisect_left(all_keys[i], lo)
+            while i < len(maxes):
+                keys = all_keys[i]
+                if hi is not None and not maxes[i] < hi:
+                    end = bisect_left(keys, hi)
+                    yield from zip(keys[j:end], all_values[i][j:end], strict=True)
+                    return
+                yield from zip(keys[j:], all_values[i][j:], strict=True)
+                i, j = i + 1, 0
+            return
+        if hi is None:
+            i = len(maxes) - 1
+            end = len(all_keys[i])
+        else:
+            i = bisect_left(maxes, hi)
+            if i == len(maxes):
+                i -= 1
+                end = len(all_keys[i])
+            else:
+                end = bisect_left(all_keys[i], hi)
+        while i >= 0:
+            keys = all_keys[i]
+            if lo is not None and keys[0] < lo:
+                start = bisect_left(keys, lo)
+                yield from zip(reversed(keys[start:end]), reversed(all_values[i][start:end]), strict=True)
+                return
+            yield from zip(reversed(keys[:end]), reversed(all_values[i][:end]), strict=True)
+            i -= 1
+            if i >= 0:
+                end = len(all_keys[i])
+
+    def check(self) -> None:
+        """Assert the internal invariants (for tests)."""
+        flat = [k for chunk in self._keys for k in chunk]
+        assert flat == sorted(flat), "keys out of order"
+        assert len(set(map(repr, flat))) == len(flat), "duplicate keys"
+        assert self._size == len(flat) == sum(map(len, self._values))
+        assert all(chunk for chunk in self._keys), "empty chunk"
+        assert self._maxes == [chunk[-1] for chunk in self._keys]
+
+
+@dataclass(slots=True)
+class _View:
+    """One SortBy: live secrets and secrets scheduled for deletion, each in key order."""
+
+    sort: SortKey
+    live: SortedEntries
+    planned: SortedEntries
+
+    @classmethod
+    def build(cls, sort: SortKey, secrets: Iterable[Secret]) -> _View:
+        of = sort.of
+        ordered = sorted(secrets, key=of)
+        live = [s for s in ordered if s.deleted_at is None]
+        planned = [s for s in ordered if s.deleted_at is not None] if len(live) < len(ordered) else []
+        return cls(
+            sort,
+            SortedEntries(list(map(of, live)), live),
+            SortedEntries(list(map(of, planned)), planned),
+        )
+
+    def part(self, planned: bool) -> SortedEntries:
+        return self.planned if planned else self.live
+
+    def replay(self, secret: Secret, olds: dict[str, Any], was_in: bool, now_in: bool) -> None:
+        """Move ``secret`` from where it was before the logged changes ``olds`` to where it is."""
+        field = self.sort.field
+        seq = secret.seq
+        planned = secret.deleted_at is not None
+        key = self.sort.make(getattr(secret, field), seq) if now_in else None
+        if was_in:
+            old_key = self.sort.make(olds.get(field, getattr(secret, field)), seq)
+            was_planned = olds.get("deleted_at", secret.deleted_at) is not None
+            if now_in and old_key == key and was_planned == planned:
+                return
+            self.part(was_planned).remove(old_key)
+        if now_in:
+            self.part(planned).insert(key, secret)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a listing: the matching entries and whether more follow."""
+
+    entries: list[tuple[Key, Secret]]
+    more: bool
+
+
+class ListingIndex:
+    """The listing indexes of one :class:`~sm_mock.model.store.RegionStore` (see module doc)."""
+
+    def __init__(self, store: RegionStore) -> None:
+        self._store = store
+        self._views: dict[str, _View] = {}
+        #: (secret, field, value before the change), in order, since the last replay.
+        self._log: list[tuple[Secret, str, Any]] = []
+        #: (deletion date in µs, seq, tie-breaker, secret): scheduled purges, earliest first.
+        self._expiry: list[tuple[int, int, int, Secret]] = []
+        self._pushes = itertools.count()
+        store.listeners.append(self._on_store_event)
+
+    def __repr__(self) -> str:
+        return f"ListingIndex(views={sorted(self._views)}, pending={len(self._log)})"
+
+    # ---- change capture (O(1) per change) ---------------------------------------------------
+    def _on_store_event(self, event: str, secret: Secret) -> None:
+        if event == "create":
+            secret.watcher = self._on_change
+            self._on_change(secret, _PRESENT, False)
+        elif event == "purge":
+            secret.watcher = None
+            self._on_change(secret, _PRESENT, True)
+
+    def _on_change(self, secret: Secret, field: str, old: Any) -> None:
+        if not self._views:
+            return  # nothing built: the first listing builds from the store itself
+        log = self._log
+        log.append((secret, field, old))
+        if len(log) > _MIN_LOG and len(log) > 2 * len(self._store.by_name):
+            self.reset()
+
+    def reset(self) -> None:
+        """Drop every view (they are rebuilt on the next listing that needs them)."""
+        self._views = {}
+        self._log = []
+        self._expiry = []
+
+    # ---- catching up ------------------------------------------------------------------------
+    def _replay(self) -> None:
+        log = self._log
+        if not log:
+            return
+        self._log = []
+        first: dict[Secret, dict[str, Any]] = {}
+        for secret, field, old in log:
+            olds = first.get(secret)
+            if olds is None:
+                first[secret] = {field: old}
+            elif field not in olds:
+                olds[field] = old  # the value before the first change is what the views hold
+        by_arn = self._store.by_arn
+        views = list(self._views.values())
+        for secret, olds in first.items():
+            now_in = by_arn.get(secret.arn) is secret
+            was_in = olds.get(_PRESENT, now_in)
+            for view in views:
+                view.replay(secret, olds, was_in, now_in)
+            if now_in and secret.deletion_date is not None and ("deleted_at" in olds or not was_in):
+                self._push_expiry(secret)
+
+    def _push_expiry(self, secret: Secret) -> None:
+        assert secret.deletion_date is not None
+        entry = (_micros(secret.deletion_date), secret.seq, next(self._pushes), secret)
+        heapq.heappush(self._expiry, entry)
+
+    def _purge_due(self, now: datetime) -> None:
+        """Purge the secrets whose recovery window has passed (SPEC G7), earliest first."""
+        heap = self._expiry
+        limit = _micros(now)
+        store = self._store
+        while heap and heap[0][0] <= limit:
+            secret = heapq.heappop(heap)[3]
+            due = secret.deletion_date
+            # Entries go stale when a secret is restored or purged some other way.
+            if due is not None and now >= due and store.by_arn.get(secret.arn) is secret:
+                store.purge(secret)
+
+    def _view(self, sort_by: str, now: datetime) -> _View:
+        view = self._views.get(sort_by)
+        if view is None:
+            store = self._store
+            if not self._views:
+                # Going from cold to warm: one scan settles what the heap will track from now on.
+                store.purge_expired(now)
+                for secret in store.by_name.values():
+                    if secret.deletion_date is not None:
+                        self._push_expiry(secret)
+            view = _View.build(SORT_KEYS[sort_by], store.by_name.values())
+            self._views[sort_by] = view
+        return view
+
+    def sync(self, now: datetime) -> None:
+        """Apply pending changes and purge what expired (a listing does this first)."""
+        self._replay()
+        self._purge_due(now)
+        self._replay()
+
+    # ---- queries --------------------------------------------------------------------------
+    def page(
+        self,
+        now: datetime,
+        *,
+        sort_by: str,
+        descending: bool,
+        include_planned: bool,
+        flt: SecretFilter,
+        after: Key | None,
+        limit: int,
+    ) -> Page:
+        """Up to ``limit`` secrets passing ``flt`` that follow position ``after`` in the order
+        (``sort_by``, ``descending``), with their keys; ``more`` tells whether another follows.
+
+        ``after`` is the key of the last entry of the previous page (None: from the start).
+        """
+        self.sync(now)
+        view = self._view(sort_by, now)
+        sort = view.sort
+        lo: Key | None = None
+        hi: Key | None = None
+        if after is not None:
+            if descending:
+                hi = after
+            else:
+                lo = sort.successor(after)
+        check = None if flt.matches_everything else flt.matches
+        prefixes = flt.name_prefixes
+        if prefixes is not None and sort.sort_by == "name":
+            return _take(self._name_ranges(view, prefixes, lo, hi, descending, include_planned), check, limit)
+        parts = [view.live] + ([view.planned] if include_planned and len(view.planned) else [])
+        walk = _merge([part.between(lo, hi, reverse=descending) for part in parts], descending)
+        if prefixes is None:
+            return _take(walk, check, limit)
+        # A name filter with another sort: walk the view, but give up once the walk has cost
+        # about what collecting and sorting the name ranges would, and collect the rest.
+        names = self._view("name", now)
+        ranges = [(p, _after_prefix(p)) for p in prefixes]
+        found = sum(
+            names.part(planned).count((p, -1), None if end is None else (end, -1))
+            for p, end in ranges
+            for planned in ((False, True) if include_planned else (False,))
+        )
+        budget = 2 * found + 2 * limit + 16
+        entries: list[tuple[Key, Secret]] = []
+        for scanned, (key, secret) in enumerate(walk):
+            if check is None or check(secret):
+                if len(entries) == limit:
+                    return Page(entries, True)
+                entries.append((key, secret))
+            if scanned >= budget:
+                break
+        else:
+            return Page(entries, False)
+        if entries:
+            last = entries[-1][0]
+            if descending:
+                hi = last
+            else:
+                lo = sort.successor(last)
+        collected = [
+            (sort.of(secret), secret)
+            for _, secret in self._name_ranges(names, prefixes, None, None, False, include_planned)
+        ]
+        collected = [
+            item
+            for item in collected
+            if (lo is None or not item[0] < lo) and (hi is None or item[0] < hi)
+        ]
+        collected.sort(key=_KEY, reverse=descending)
+        rest = _take(iter(collected), check, limit - len(entries))
+        return Page(entries + rest.entries, rest.more)
+
+    @staticmethod
+    def _name_ranges(
+        view: _View,
+        prefixes: tuple[str, ...],
+        lo: Key | None,
+        hi: Key | None,
+        descending: bool,
+        include_planned: bool,
+    ) -> Iterator[tuple[Key, Secret]]:
+        """The entries of the name ``view`` whose name starts with one of ``prefixes`` (sorted,
+        disjoint ranges), within ``[lo, hi)``, in order."""
+        for prefix in reversed(prefixes) if descending else prefixes:
+            end = _after_prefix(prefix)
+            start_key: Key = (prefix, -1)
+            end_key: Key | None = None if end is None else (end, -1)
+            if lo is not None and start_key < lo:
+                start_key = lo
+            if hi is not None and (end_key is None or hi < end_key):
+                end_key = hi
+            if end_key is not None and not start_key < end_key:
+                continue
+            parts = [view.live] + ([view.planned] if include_planned and len(view.planned) else [])
+            yield from _merge([part.between(start_key, end_key, reverse=descending) for part in parts], descending)
+
+    def check(self) -> None:
+        """Assert that every built view matches the store exactly (for tests)."""
+        self._replay()
+        secrets = list(self._store.by_name.values())
+        for view in self._views.values():
+            view.live.check()
+            view.planned.check()
+            expected = _View.build(view.sort, secrets)
+            for mine, theirs in ((view.live, expected.live), (view.planned, expected.planned)):
+                got = list(mine.between(None, None))
+                want = list(theirs.between(None, None))
+                assert [k for k, _ in got] == [k for k, _ in want], f"{view.sort.sort_by}: keys differ"
+                assert all(a is b for (_, a), (_, b) in zip(got, want, strict=True))
+
+
+_KEY = itemgetter(0)
+
+
+def _after_prefix(prefix: str) -> str | None:
+    """The smallest string greater than every string that starts with ``prefix`` (None: none)."""
+    stripped = prefix.rstrip("\U0010ffff")
+    if not stripped:
+        return None
+    return stripped[:-1] + chr(ord(stripped[-1]) + 1)
+
+
+def _merge(walks: list[Iterator[tuple[Key, Secret]]], descending: bool) -> Iterator[tuple[Key, Secret]]:
+    if len(walks) == 1:
+        return walks[0]
+    return heapq.merge(*walks, key=_KEY, reverse=descending)
+
+
+def _take(walk: Iterator[tuple[Key, Secret]], check: Callable[[Secret], bool] | None, limit: int) -> Page:
+    """The first ``limit`` entries of ``walk`` that pass ``check``, and whether one more does."""
+    entries: list[tuple[Key, Secret]] = []
+    if check is None:
+        entries = list(itertools.islice(walk, limit + 1))
+    else:
+        for item in walk:
+            if check(item[1]):
+                entries.append(item)
+                if len(entries) > limit:
+                    break
+    if len(entries) > limit:
+        return Page(entries[:limit], True)
+    return Page(entries, False)
+

@@ -1,0 +1,159 @@
+"""Smoke tests for the benchmark package: it runs and reports, with no timing thresholds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks import bench_calls
+from benchmarks.common import (
+    CannedFloor,
+    Contender,
+    Target,
+    capture_answer,
+    format_table,
+    interleaved,
+    new_session,
+    parse_sizes,
+    secret_names,
+    seed,
+    suspended,
+)
+from sm_mock import current, mock_secretsmanager
+from sm_mock.mock import active
+
+_OPERATIONS = {"GetSecretValue", "DescribeSecret", "PutSecretValue"}
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def test_quick_run_writes_a_complete_json_record(tmp_path: Path) -> None:
+    path = tmp_path / "out" / "bench_calls.json"
+
+    status = bench_calls.main(["--quick", "--json", str(path)])
+
+    assert status == 0
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert record["benchmark"] == "bench_calls"
+    machine = record["machine"]
+    assert machine["python"] and machine["botocore"]
+    assert _positive(machine["cpu_count"])
+    assert record["settings"]["quick"] is True
+    assert record["settings"]["populations"] == [100, 1000]
+    assert [p["secrets"] for p in record["populations"]] == [100, 1000]
+    assert all(p["floor_pays_dormant_check"] is True for p in record["populations"])
+    results = record["results"]
+    assert {(r["secrets"], r["operation"]) for r in results} == {
+        (n, op) for n in (100, 1000) for op in _OPERATIONS
+    }
+    rounds = record["settings"]["rounds"]
+    for result in results:
+        assert _positive(result["response_bytes"])
+        assert _positive(result["ratio"]) and _positive(result["pair_ratio"]) and _positive(result["cpu_ratio"])
+        assert isinstance(result["overhead_us"], float)
+        for side in ("mock", "floor"):
+            summary = result[side]
+            assert _positive(summary["median_us"]) and _positive(summary["cpu_median_us"])
+            assert summary["min_us"] <= summary["median_us"] <= summary["max_us"]
+            assert len(summary["rounds_us"]) == rounds
+            assert all(_positive(x) for x in summary["rounds_us"])
+    targets = record["targets"]
+    assert len(targets) == len(results)
+    assert {t["result"] for t in targets} <= {"PASS", "FAIL"}
+    assert all(t["limit"] == bench_calls.RATIO_LIMIT for t in targets)
+    assert record["passed"] == all(t["result"] == "PASS" for t in targets)
+
+
+def test_check_flag_turns_a_failed_target_into_a_nonzero_exit(tmp_path: Path) -> None:
+    path = tmp_path / "tiny.json"
+    argv = ["--secrets", "5", "--repeat", "1", "--calls", "2", "--warmup", "0", "--json", str(path)]
+
+    status = bench_calls.main([*argv, "--check"])
+
+    record = json.loads(path.read_text(encoding="utf-8"))
+    assert status == (0 if record["passed"] else 1)
+    assert bench_calls.main(argv) == 0
+
+
+def test_seed_creates_the_named_secrets_with_one_version_each() -> None:
+    with mock_secretsmanager() as sm:
+        names = seed(sm, 3)
+
+        assert names == secret_names(3)
+        stored = sorted(s.name for s in sm.backend.secrets())
+        assert stored == names
+
+
+def test_suspended_deactivates_the_mock_and_keeps_its_state() -> None:
+    with mock_secretsmanager() as sm:
+        seed(sm, 2)
+        with suspended(sm):
+            assert active() is None
+        assert current() is sm
+        assert len(sm.backend.secrets()) == 2
+
+
+def test_suspended_refuses_when_another_mock_stays_active() -> None:
+    with mock_secretsmanager() as outer, mock_secretsmanager() as inner:
+        with pytest.raises(RuntimeError, match="another sm_mock is active"), suspended(inner):
+            pass
+        assert current() is inner
+        assert outer.is_active
+
+
+def test_canned_floor_replays_the_captured_answer_without_a_mock() -> None:
+    session = new_session()
+    with mock_secretsmanager() as sm:
+        names = seed(sm, 1)
+        client = session.client("secretsmanager")
+        floor = CannedFloor(session)
+        floor.answers["GetSecretValue"] = capture_answer(client, "GetSecretValue", {"SecretId": names[0]})
+        calls_before = len(sm.calls)
+        with suspended(sm):
+            answer = floor.client.get_secret_value(SecretId="anything")
+        assert len(sm.calls) == calls_before
+    assert answer["Name"] == names[0]
+    assert answer["SecretString"]
+
+
+def test_interleaved_alternates_order_and_runs_every_contender_each_round() -> None:
+    log: list[str] = []
+
+    def batch(name: str) -> Contender:
+        return Contender(name, lambda n: log.extend([name] * n))
+
+    samples = interleaved([batch("a"), batch("b")], rounds=3, calls=1, warmup=1)
+
+    assert log == ["a", "b", "a", "b", "b", "a", "a", "b"]
+    assert all(len(s.per_call_ns) == 3 and len(s.cpu_ns) == 3 for s in samples.values())
+
+
+def test_interleaved_rejects_duplicate_names() -> None:
+    with pytest.raises(ValueError, match="unique"):
+        interleaved([Contender("a", print), Contender("a", print)], rounds=1, calls=1, warmup=0)
+
+
+def test_parse_sizes_accepts_suffixes_and_underscores() -> None:
+    assert parse_sizes("100, 10_000,1k,0.5m") == [100, 10_000, 1_000, 500_000]
+    with pytest.raises(ValueError):
+        parse_sizes("0")
+
+
+def test_target_passes_only_at_or_under_its_limit() -> None:
+    assert Target("t", "d", 1.10, 1.10).passed
+    assert not Target("t", "d", 1.11, 1.10).passed
+    assert not Target("t", "d", float("nan"), 1.10).passed
+    assert Target("t", "d", 1.2, 1.1).to_json()["result"] == "FAIL"
+
+
+def test_format_table_right_aligns_numbers() -> None:
+    text = format_table(["name", "µs"], [["get", "12.5"], ["describe", "3.0"]])
+
+    lines = text.splitlines()
+    assert lines[0].startswith("name")
+    assert lines[2].endswith("12.5") and lines[3].endswith(" 3.0")
