@@ -354,15 +354,17 @@ class FaultPlan:
             if status is not None:
                 raise ValueError(f"{error} is a transport failure: it has no HTTP status")
             return 0
+        if status is not None:
+            if not 400 <= status <= 599:
+                raise ValueError(f"status={status}: an error response needs an HTTP status from 400 to 599")
+            return status
         known = SERVICE_ERRORS.get(error)
-        if known is None and status is None:
+        if known is None:
             raise ValueError(
                 f"unknown error {error!r}: use one of {sorted(SERVICE_ERRORS)}, a transport "
                 f"failure {sorted(TRANSPORT_FAILURES)}, or pass status= to inject a custom code"
             )
-        if status is not None and not 400 <= status <= 599:
-            raise ValueError(f"status={status}: an error response needs an HTTP status from 400 to 599")
-        return status if status is not None else known[0]  # type: ignore[index]
+        return known[0]
 
     def remove(self, fault: Fault) -> None:
         """Withdraw a fault (it still counts for :meth:`unused`)."""

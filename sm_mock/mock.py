@@ -23,6 +23,7 @@ from .ids import IdSource
 from .limits import Limits
 from .model.store import Backend
 from .retry import SleepLog
+from .replication import Replication
 from .rotation import LambdaHandler, Rotations
 
 __all__ = ["SecretsManagerMock", "current", "mock_secretsmanager"]
@@ -112,6 +113,7 @@ class SecretsManagerMock:
         self.calls = CallLog()
         self.sleeps = SleepLog()
         self.rotations = Rotations()
+        self.replication = Replication()
         from .faults import FaultPlan
         from .quotas import Quotas
 

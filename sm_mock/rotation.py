@@ -266,10 +266,7 @@ class Rotations:
         self._local = threading.local()
 
     def __repr__(self) -> str:
-        return (
-            f"Rotations({len(self.lambdas)} functions, {len(self._history)} events, "
-            f"{len(self.failures)} failures)"
-        )
+        return f"Rotations({len(self.lambdas)} functions, {len(self._history)} events, {len(self.failures)} failures)"
 
     # ---- registry -----------------------------------------------------------------------
     def register(self, function_arn: str, handler: LambdaHandler) -> None:
@@ -305,13 +302,10 @@ class Rotations:
         """Fail a test loudly if any rotation failed (the RotateSecret caller never sees it)."""
         failures = self.failures
         if failures:
-            lines = [
-                f"{r.event} {r.secret_arn} version {r.version_id} in {r.step}: {r.message}"
-                for r in failures
-            ]
-            raise AssertionError(
-                f"{len(failures)} rotation failure(s):\n  " + "\n  ".join(lines)
-            ) from failures[0].error
+            lines = [f"{r.event} {r.secret_arn} version {r.version_id} in {r.step}: {r.message}" for r in failures]
+            raise AssertionError(f"{len(failures)} rotation failure(s):\n  " + "\n  ".join(lines)) from failures[
+                0
+            ].error
 
     def _record(self, record: RotationRecord) -> None:
         with self._lock:
@@ -443,13 +437,9 @@ class Rotations:
             rotation.last_attempt = now
         rotation.generation += 1  # the running rotation replaces any scheduled one
         self._record(
-            RotationRecord(
-                TEST_ROTATION_STARTED if test else ROTATION_STARTED, secret.arn, token, now, trigger
-            )
+            RotationRecord(TEST_ROTATION_STARTED if test else ROTATION_STARTED, secret.arn, token, now, trigger)
         )
-        return RotationJob(
-            secret, store, token, rotation.rotation_token, function_arn, handler, trigger, test
-        )
+        return RotationJob(secret, store, token, rotation.rotation_token, function_arn, handler, trigger, test)
 
     def execute(self, mock: SecretsManagerMock, job: RotationJob) -> None:
         """Run a prepared rotation: the steps, the retries (SPEC H17), then the bookkeeping.
@@ -503,9 +493,7 @@ class Rotations:
                 error = exc
             at = mock.clock.now()
             with self._lock:
-                self._invocations.append(
-                    Invocation(job.function_arn, step, secret.arn, job.token, at, error)
-                )
+                self._invocations.append(Invocation(job.function_arn, step, secret.arn, job.token, at, error))
             stopped = self._interruption(job)
             if stopped is not None:
                 if stopped == ROTATION_FAILED:
@@ -584,11 +572,7 @@ class Rotations:
         with job.store.lock:
             now = mock.clock.now()
             if job.test:
-                self._record(
-                    RotationRecord(
-                        TEST_ROTATION_SUCCEEDED, secret.arn, job.token, now, job.trigger, attempt
-                    )
-                )
+                self._record(RotationRecord(TEST_ROTATION_SUCCEEDED, secret.arn, job.token, now, job.trigger, attempt))
                 return TEST_ROTATION_SUCCEEDED
             current = secret.stages.get(AWSCURRENT)
             if current == job.token:
@@ -599,9 +583,7 @@ class Rotations:
                     labels.move_stage(secret, AWSPENDING, None, job.token, now, mock.limits)
                 assert secret.rotation is not None
                 secret.rotation.last_rotated = now  # SPEC H16: the completion time
-                self._record(
-                    RotationRecord(ROTATION_SUCCEEDED, secret.arn, job.token, now, job.trigger, attempt)
-                )
+                self._record(RotationRecord(ROTATION_SUCCEEDED, secret.arn, job.token, now, job.trigger, attempt))
                 return ROTATION_SUCCEEDED
         self._fail(
             mock,
@@ -636,9 +618,7 @@ class Rotations:
                 self._reschedule(secret)
 
     # ---- other operations' hooks -------------------------------------------------------
-    def check_rotation_token(
-        self, ctx: RequestContext, secret: Secret, token: str, rotation_token: str | None
-    ) -> None:
+    def check_rotation_token(self, ctx: RequestContext, secret: Secret, token: str, rotation_token: str | None) -> None:
         """SPEC H15: a RotationToken on PutSecretValue must belong to the rotation in flight.
 
         A missing one is not checked (AMBIGUOUS; the seed 002 template never sends it).
@@ -660,9 +640,7 @@ class Rotations:
                 "rotation function runs."
             )
 
-    def after_write(
-        self, ctx: RequestContext, secret: Secret, token: str, pending_before: str | None
-    ) -> None:
+    def after_write(self, ctx: RequestContext, secret: Secret, token: str, pending_before: str | None) -> None:
         """A value was written by PutSecretValue or UpdateSecret (store lock held).
 
         ``pending_before`` is :func:`pending_rotation` taken just before the write.

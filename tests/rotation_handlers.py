@@ -122,9 +122,7 @@ def finish_secret(arn: str, token: str) -> None:
 def generate_password() -> str:
     """A new password from Secrets Manager (a client made inside the handler, as the template does)."""
     return str(
-        boto3.client("secretsmanager").get_random_password(PasswordLength=32, ExcludePunctuation=True)[
-            "RandomPassword"
-        ]
+        boto3.client("secretsmanager").get_random_password(PasswordLength=32, ExcludePunctuation=True)["RandomPassword"]
     )
 
 

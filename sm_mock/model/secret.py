@@ -23,6 +23,7 @@ __all__ = [
     "AWSPENDING",
     "AWSPREVIOUS",
     "WATCHED_FIELDS",
+    "ReplicaStatus",
     "RotationState",
     "Secret",
     "SecretVersion",
@@ -89,6 +90,18 @@ class RotationState:
 
 
 @dataclass(slots=True, eq=False)
+class ReplicaStatus:
+    """One replica region of a primary secret, as ``ReplicationStatus`` reports it (SPEC I4)."""
+
+    region: str
+    kms_key: KmsKey
+    status: str = "InSync"
+    message: str = "Replication succeeded"
+    #: The replica's ARN in ``region`` (the primary's ARN with the region swapped, SPEC B11).
+    arn: str = ""
+
+
+@dataclass(slots=True, eq=False)
 class Secret:
     """A secret: metadata plus versions. Holds no plaintext."""
 
@@ -125,6 +138,10 @@ class Secret:
     type: str | None = None
     #: Creation sequence number within its region store (stable listing order).
     seq: int = 0
+    #: On a replica: the primary's ARN (SPEC I3, I6). None on a primary.
+    replica_of: str | None = None
+    #: On a primary: region → replication status of each replica (SPEC I4).
+    replicas: dict[str, ReplicaStatus] = field(default_factory=dict)
 
     @property
     def scheduled_for_deletion(self) -> bool:

@@ -23,6 +23,8 @@ from .base import (
     require_token,
     value_from,
 )
+from ..replication import status_entries
+from .replication import add_replicas, check_replica_regions
 from .shapes import secret_metadata
 from .tags import check_tags
 
@@ -78,10 +80,8 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     limits = ctx.mock.limits
     limits.check_description(p.get("Description"))
     tags = check_tags(p["Tags"], {}, limits) if "Tags" in p else None
-    if p.get("AddReplicaRegions"):
-        from .replication import not_supported
-
-        raise not_supported("CreateSecret with AddReplicaRegions")
+    replicas = p.get("AddReplicaRegions") or []
+    check_replica_regions(ctx.region, replicas)  # before anything changes
     store = ctx.store
     with store.lock:
         existing = store.lookup(name, ctx.now)
@@ -109,6 +109,10 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"ARN": secret.arn, "Name": name}
     if value is not None:
         out["VersionId"] = token
+    if replicas:
+        # SPEC I2: replicate at creation time.
+        add_replicas(ctx, secret, replicas, bool(p.get("ForceOverwriteReplicaSecret")))
+        out["ReplicationStatus"] = status_entries(secret)
     return out
 
 

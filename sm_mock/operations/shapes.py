@@ -65,4 +65,8 @@ def secret_metadata(secret: Secret, now: datetime, *, stages_key: str) -> dict[s
     out["CreatedDate"] = secret.created
     if secret.primary_region is not None:
         out["PrimaryRegion"] = secret.primary_region
+    if secret.replicas and stages_key == "VersionIdsToStages":  # not in SecretListEntry
+        from ..replication import status_entries
+
+        out["ReplicationStatus"] = status_entries(secret)
     return out

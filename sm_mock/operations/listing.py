@@ -1,0 +1,201 @@
+"""ListSecrets and BatchGetSecretValue.
+
+Both read a page from the caller's region store through its listing index
+(:mod:`sm_mock.model.index`), so a page costs O(page + log n) whatever the number of secrets.
+Filters follow :mod:`sm_mock.model.filters` (SPEC L3–L8, rows SM-110 … SM-121).
+
+A NextToken is opaque to the caller; inside it is the key of the last secret returned (sort
+value + creation sequence number) and the SortBy / SortOrder it belongs to. The next page
+starts strictly after that key, so secrets created or deleted between pages never cause a
+secret that existed throughout to be repeated or skipped. (A secret whose own sort value changes
+between pages, e.g. its LastChangedDate under ``SortBy=last-changed-date``, moves in the order
+and may be seen twice or not at all, as on any service that sorts by a live value.)
+
+The mock is immediately consistent: a listing reflects every earlier write (SPEC L12 notes that
+AWS may lag by up to five minutes).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import choices
+from ..errors import AwsError, invalid_parameter
+from ..model.filters import SecretFilter, compile_filters
+from ..model.index import SORT_KEYS, Key, Page
+from ..model.secret import Secret
+from .base import RequestContext, check_cross_account_key, check_not_deleted, find_secret, operation
+from .paging import decode_token, encode_token
+from .shapes import secret_metadata
+from .values import read_value, select_version
+
+__all__ = ["batch_get_secret_value", "list_secrets", "read_page"]
+
+_DEFAULT_SORT = "created-date"  # [MODEL] ListSecrets.SortBy: "If not specified, ... CreatedDate"
+
+
+def _filters(raw: list[dict[str, Any]] | None) -> SecretFilter:
+    """Compile the request's ``Filters`` (keys and values already checked against the model)."""
+    pairs: list[tuple[str, list[str]]] = []
+    for position, item in enumerate(raw or (), 1):
+        key = item.get("Key")
+        if key is None:
+            raise invalid_parameter(
+                f"Filter {position} has no Key. Give each filter a Key (one of description, name, "
+                "tag-key, tag-value, primary-region, owning-service, all) and 1 to 10 Values."
+            )
+        pairs.append((key, item.get("Values") or []))
+    return compile_filters(pairs)
+
+
+def _bad_token(message: str) -> AwsError:
+    return AwsError("InvalidNextTokenException", message)
+
+
+def read_page(
+    ctx: RequestContext,
+    kind: str,
+    params: dict[str, Any],
+    *,
+    flt: SecretFilter,
+    sort_by: str,
+    order: str,
+    include_planned: bool,
+    limit: int,
+) -> tuple[Page, str | None]:
+    """One page of the caller's secrets and the NextToken for the next one (None: last page).
+
+    ``kind`` names the operation the token belongs to (a ListSecrets token is refused by
+    BatchGetSecretValue and the other way round). The caller holds ``ctx.store.lock``.
+    """
+    sort = SORT_KEYS[sort_by]
+    after: Key | None = None
+    token = params.get("NextToken")
+    if token is not None:
+        state = decode_token(kind, token)
+        if state.get("s") != sort_by or state.get("o") != order:
+            raise _bad_token(
+                f"This NextToken belongs to a listing with SortBy={state.get('s')!r} and "
+                f"SortOrder={state.get('o')!r}. Pass the same SortBy and SortOrder as the request "
+                "that returned it, or start again without NextToken."
+            )
+        after = sort.from_wire(state.get("a"))
+        if after is None:
+            raise _bad_token(
+                "The NextToken value is not valid. Pass the NextToken from the previous response "
+                "of the same operation unchanged."
+            )
+    page = ctx.store.index.page(
+        ctx.now,
+        sort_by=sort_by,
+        descending=order == "desc",
+        include_planned=include_planned,
+        flt=flt,
+        after=after,
+        limit=limit,
+    )
+    next_token = None
+    if page.more:
+        last = page.entries[-1][0]
+        next_token = encode_token(kind, {"s": sort_by, "o": order, "a": sort.to_wire(last)})
+    return page, next_token
+
+
+@operation("ListSecrets")
+def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """A page of the caller's secrets in this region (SPEC L1–L11), metadata only."""
+    flt = _filters(p.get("Filters"))
+    store = ctx.store
+    with store.lock:
+        page, token = read_page(
+            ctx,
+            "ListSecrets",
+            p,
+            flt=flt,
+            sort_by=p.get("SortBy") or _DEFAULT_SORT,
+            order=p.get("SortOrder") or choices.LIST_SORT_ORDER,
+            include_planned=bool(p.get("IncludePlannedDeletion")),
+            limit=p.get("MaxResults") or choices.LIST_PAGE_SIZE,
+        )
+        now = ctx.now
+        # SM-109: the list entry names the stage map SecretVersionsToStages; never a value.
+        entries = [secret_metadata(secret, now, stages_key="SecretVersionsToStages") for _, secret in page.entries]
+    out: dict[str, Any] = {"SecretList": entries}
+    if token is not None:
+        out["NextToken"] = token
+    return out
+
+
+# ---- BatchGetSecretValue ---------------------------------------------------------------------
+def _error(secret_id: str, error: AwsError) -> dict[str, str]:
+    return {"SecretId": secret_id, "ErrorCode": error.code, "Message": error.message}
+
+
+def _read_by_id(ctx: RequestContext, secret_id: str) -> dict[str, Any]:
+    """What GetSecretValue with only a SecretId answers (SPEC N2: the AWSCURRENT version)."""
+    secret = find_secret(ctx, secret_id)
+    with ctx.store_of(secret).lock:
+        check_not_deleted(secret)  # SM-057
+        check_cross_account_key(ctx, secret)
+        return read_value(ctx, secret, select_version(secret, None, None))
+
+
+def _read_current(ctx: RequestContext, secret: Secret) -> dict[str, Any]:
+    return read_value(ctx, secret, select_version(secret, None, None))
+
+
+@operation("BatchGetSecretValue")
+def batch_get_secret_value(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The current values of up to 20 secrets named by id, or of a page of filtered secrets.
+
+    Failures on single secrets go to ``Errors`` while the rest succeed (SPEC N3); every value
+    returned stamps LastAccessedDate as GetSecretValue does (SPEC N6).
+    """
+    ids = p.get("SecretIdList")
+    filters = p.get("Filters")
+    if (ids is None) == (filters is None):
+        # SM-051 (the same text when neither is given: it names both options).
+        raise invalid_parameter("Either 'SecretIdList' or 'Filters' must be provided, but not both.")
+    values: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    if ids is not None:
+        for name in ("MaxResults", "NextToken"):
+            if name in p:
+                # SM-052 (and its NextToken twin: both page through Filters results only).
+                raise invalid_parameter(
+                    f"'Filters' not specified. 'Filters' must also be specified when '{name}' is provided."
+                )
+        for secret_id in ids:
+            try:
+                values.append(_read_by_id(ctx, secret_id))
+            except AwsError as error:
+                if error.code == "ResourceNotFoundException" and not choices.BATCH_MISSING_IN_ERRORS:
+                    raise
+                errors.append(_error(secret_id, error))  # SM-056, SM-057
+        return {"SecretValues": values, "Errors": errors}
+    flt = _filters(filters)
+    store = ctx.store
+    with store.lock:
+        page, token = read_page(
+            ctx,
+            "BatchGetSecretValue",
+            p,
+            flt=flt,
+            sort_by=_DEFAULT_SORT,
+            order=choices.LIST_SORT_ORDER,
+            include_planned=choices.BATCH_FILTERS_INCLUDE_PLANNED_DELETION,
+            limit=p.get("MaxResults") or choices.BATCH_PAGE_SIZE,
+        )
+        for _, secret in page.entries:
+            try:
+                if secret.deleted_at is not None:
+                    check_not_deleted(secret)
+                values.append(_read_current(ctx, secret))
+            except AwsError as error:
+                ident = secret.arn if choices.BATCH_FILTER_ERROR_SECRET_ID == "ARN" else secret.name
+                errors.append(_error(ident, error))
+    out: dict[str, Any] = {"SecretValues": values, "Errors": errors}
+    if token is not None:
+        out["NextToken"] = token
+    return out
+

@@ -1,0 +1,206 @@
+"""Multi-Region replication (SPEC §I): replicas, their read-only guard and propagation.
+
+A replica is an ordinary :class:`~sm_mock.model.secret.Secret` in another region's store
+whose ``replica_of`` names the primary's ARN. Changes to the primary reach its replicas
+synchronously after each successful write (SPEC I7: the mock reports InSync at once), values
+re-sealed under the replica region's KMS key (SPEC I3). The guard and the propagation cost
+nothing while no secret in the mock has replicas.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .crypto import DEFAULT_KEY_ALIAS, KmsKey, open_envelope, seal
+from .errors import invalid_request
+from .model.secret import ReplicaStatus, Secret, SecretVersion
+from .model.store import secret_arn
+
+if TYPE_CHECKING:
+    from .operations.base import RequestContext
+
+__all__ = ["Replication", "replica_arn", "status_entries"]
+
+#: Operations that change a secret: refused on a replica (SPEC I6), propagated from a primary.
+WRITES = frozenset(
+    {
+        "PutSecretValue",
+        "UpdateSecret",
+        "UpdateSecretVersionStage",
+        "TagResource",
+        "UntagResource",
+        "DeleteSecret",
+        "RestoreSecret",
+        "RotateSecret",
+        "CancelRotateSecret",
+        "PutResourcePolicy",
+        "DeleteResourcePolicy",
+        "ReplicateSecretToRegions",
+        "RemoveRegionsFromReplication",
+    }
+)
+
+_REPLICA_READ_ONLY = (
+    "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+)
+
+
+def replica_arn(primary: Secret, region: str) -> str:
+    """The primary's ARN with the region swapped (SPEC B11)."""
+    return secret_arn(region, primary.account_id, primary.name, primary.arn[-6:])
+
+
+def status_entries(secret: Secret) -> list[dict[str, Any]]:
+    """``ReplicationStatus`` of a primary (SPEC I4)."""
+    out: list[dict[str, Any]] = []
+    for status in secret.replicas.values():
+        entry: dict[str, Any] = {
+            "Region": status.region,
+            "KmsKeyId": DEFAULT_KEY_ALIAS if status.kms_key.is_default else status.kms_key.arn,
+            "Status": status.status,
+            "StatusMessage": status.message,
+        }
+        out.append(entry)
+    return out
+
+
+class Replication:
+    """The replication bookkeeping of one mock."""
+
+    def __init__(self) -> None:
+        #: How many primaries have replicas: 0 keeps the request path free of any work.
+        self.primaries = 0
+
+    def guard(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        """Refuse writes to a replica (SPEC I6) and deleting a primary with replicas (G8)."""
+        if not self.primaries or ctx.operation not in WRITES:
+            return
+        secret = self._target(ctx, params)
+        if secret is None:
+            return
+        if secret.replica_of is not None:
+            key_only = ctx.operation == "UpdateSecret" and not (
+                {"SecretString", "SecretBinary", "Description"} & params.keys()
+            )
+            if not key_only:  # SPEC I6: a replica may change only its own KMS key
+                raise invalid_request(_REPLICA_READ_ONLY)
+        elif secret.replicas and ctx.operation == "DeleteSecret":
+            raise invalid_request(
+                f"You can't delete secret {secret.name} because it still has replicas in "
+                f"{', '.join(sorted(secret.replicas))}. Remove them first with "
+                "RemoveRegionsFromReplication."
+            )
+
+    def propagate(self, ctx: RequestContext, params: dict[str, Any]) -> None:
+        """After a successful write to a primary, bring its replicas up to date (SPEC I7)."""
+        if not self.primaries or ctx.operation not in WRITES:
+            return
+        secret = self._target(ctx, params)
+        if secret is not None and secret.replicas:
+            self.sync(ctx, secret)
+
+    @staticmethod
+    def _target(ctx: RequestContext, params: dict[str, Any]) -> Secret | None:
+        secret_id = params.get("SecretId")
+        if not isinstance(secret_id, str):
+            return None
+        return ctx.backend.find(secret_id, ctx.account_id, ctx.region)
+
+    # ---- changes --------------------------------------------------------------------------
+    def add(self, ctx: RequestContext, primary: Secret, region: str, kms_key_id: str | None, force: bool) -> None:
+        """Create (or overwrite, with ``force``) the replica of ``primary`` in ``region``."""
+        store = ctx.backend.store(primary.account_id, region)
+        with store.lock:
+            key = store.resolve_key(kms_key_id)
+            status = ReplicaStatus(region, key, arn=replica_arn(primary, region))
+            existing = store.lookup(primary.name, ctx.now)
+            if existing is not None and not force:
+                # SPEC I5: a failure is a status, not an exception.
+                status.status = "Failed"
+                status.message = (
+                    "Secret with this name already exists in this region. Pass "
+                    "ForceOverwriteReplicaSecret=true to overwrite it."
+                )
+            else:
+                if existing is not None:
+                    store.purge(existing)
+                replica = Secret(
+                    arn=status.arn,
+                    name=primary.name,
+                    account_id=primary.account_id,
+                    region=region,
+                    created=ctx.now,
+                    kms_key=key,
+                    kms_key_explicit=not key.is_default,
+                    replica_of=primary.arn,
+                    primary_region=primary.region,
+                )
+                _copy(primary, replica)
+                store.insert(replica)
+        if not primary.replicas:
+            self.primaries += 1
+        primary.replicas[region] = status
+        primary.primary_region = primary.region
+
+    def remove(self, ctx: RequestContext, primary: Secret, region: str) -> None:
+        """Delete a replica at once, with no recovery window (SPEC G8, I9)."""
+        status = primary.replicas.pop(region, None)
+        if status is None:
+            return
+        if not primary.replicas:
+            self.primaries -= 1
+        store = ctx.backend.store(primary.account_id, region)
+        with store.lock:
+            replica = store.by_arn.get(status.arn)
+            if replica is not None and replica.replica_of == primary.arn:
+                store.purge(replica)
+
+    def promote(self, ctx: RequestContext, replica: Secret) -> None:
+        """StopReplicationToReplica: the replica becomes an independent primary (SPEC I8)."""
+        primary_arn = replica.replica_of
+        replica.replica_of = None
+        replica.primary_region = replica.region
+        if primary_arn is None:
+            return
+        primary_region = primary_arn.split(":")[3]
+        primary = ctx.backend.store(replica.account_id, primary_region).by_arn.get(primary_arn)
+        if primary is not None and primary.replicas.pop(replica.region, None) is not None and not primary.replicas:
+            self.primaries -= 1
+
+    def sync(self, ctx: RequestContext, primary: Secret) -> None:
+        """Copy the primary's metadata and versions to every healthy replica."""
+        for status in primary.replicas.values():
+            if status.status != "InSync":
+                continue
+            store = ctx.backend.store(primary.account_id, status.region)
+            with store.lock:
+                replica = store.by_arn.get(status.arn)
+                if replica is not None:
+                    _copy(primary, replica)
+
+
+def _copy(primary: Secret, replica: Secret) -> None:
+    replica.description = primary.description
+    replica.tags = dict(primary.tags)
+    replica.tags_touched = primary.tags_touched
+    replica.policy = primary.policy
+    replica.owning_service = primary.owning_service
+    replica.type = primary.type
+    for vid, version in primary.versions.items():
+        mine = replica.versions.get(vid)
+        if mine is not None and (mine.has_value or not version.has_value):
+            continue
+        replica.versions[vid] = _reseal(primary, version, replica, replica.kms_key)
+    for vid in [v for v in replica.versions if v not in primary.versions]:
+        del replica.versions[vid]  # pruned on the primary
+    replica.stages = dict(primary.stages)
+    replica.last_changed = primary.last_changed
+
+
+def _reseal(primary: Secret, version: SecretVersion, replica: Secret, key: KmsKey) -> SecretVersion:
+    if version.envelope is None:
+        return SecretVersion(version.version_id, version.created, None)
+    plain = open_envelope(version.envelope, version.keys, primary.arn, version.version_id)
+    envelope = seal(plain, key, replica.arn, version.version_id)
+    del plain
+    return SecretVersion(version.version_id, version.created, envelope, binary=version.binary, keys=[key])

@@ -1,0 +1,149 @@
+"""Multi-Region replication (SPEC §I) through real boto3 clients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from sm_mock import SecretsManagerMock
+
+PRIMARY = "us-east-1"
+REPLICA = "eu-west-1"
+
+
+def _client(region: str) -> Any:
+    return boto3.client("secretsmanager", region_name=region)
+
+
+@pytest.fixture
+def replicated(sm_mock: SecretsManagerMock) -> dict[str, Any]:
+    primary = _client(PRIMARY)
+    created = primary.create_secret(Name="app/db", SecretString="v1", AddReplicaRegions=[{"Region": REPLICA}])
+    return {"primary": primary, "replica": _client(REPLICA), "created": created}
+
+
+def test_create_with_replica_regions_reports_in_sync_and_copies_the_value(replicated: dict[str, Any]) -> None:
+    created, replica = replicated["created"], replicated["replica"]
+    assert created["ReplicationStatus"] == [
+        {"Region": REPLICA, "KmsKeyId": "alias/aws/secretsmanager", "Status": "InSync", "StatusMessage": "Replication succeeded"}
+    ]
+    value = replica.get_secret_value(SecretId="app/db")
+    assert value["SecretString"] == "v1"
+    assert value["VersionId"] == created["VersionId"]
+    # SPEC B11: the replica's ARN is the primary's with the region swapped.
+    assert value["ARN"] == created["ARN"].replace(f":{PRIMARY}:", f":{REPLICA}:")
+
+
+def test_describe_shows_primary_region_on_both_and_status_on_the_primary(replicated: dict[str, Any]) -> None:
+    primary = replicated["primary"].describe_secret(SecretId="app/db")
+    replica = replicated["replica"].describe_secret(SecretId="app/db")
+    assert primary["PrimaryRegion"] == PRIMARY
+    assert [s["Region"] for s in primary["ReplicationStatus"]] == [REPLICA]
+    assert replica["PrimaryRegion"] == PRIMARY
+    assert "ReplicationStatus" not in replica
+
+
+def test_changes_to_the_primary_reach_the_replica(replicated: dict[str, Any]) -> None:
+    primary, replica = replicated["primary"], replicated["replica"]
+    put = primary.put_secret_value(SecretId="app/db", SecretString="v2")
+    primary.tag_resource(SecretId="app/db", Tags=[{"Key": "team", "Value": "platform"}])
+    primary.update_secret(SecretId="app/db", Description="replicated")
+    value = replica.get_secret_value(SecretId="app/db")
+    assert (value["SecretString"], value["VersionId"]) == ("v2", put["VersionId"])
+    described = replica.describe_secret(SecretId="app/db")
+    assert described["Tags"] == [{"Key": "team", "Value": "platform"}]
+    assert described["Description"] == "replicated"
+    assert described["VersionIdsToStages"] == replicated["primary"].describe_secret(SecretId="app/db")["VersionIdsToStages"]
+
+
+def test_replica_is_read_only_except_for_its_kms_key(sm_mock: SecretsManagerMock, replicated: dict[str, Any]) -> None:
+    replica = replicated["replica"]
+    for call in (
+        lambda: replica.put_secret_value(SecretId="app/db", SecretString="nope"),
+        lambda: replica.tag_resource(SecretId="app/db", Tags=[{"Key": "k", "Value": "v"}]),
+        lambda: replica.delete_secret(SecretId="app/db"),
+        lambda: replica.update_secret(SecretId="app/db", Description="nope"),
+    ):
+        with pytest.raises(replica.exceptions.InvalidRequestException, match="replica secret"):
+            call()
+    key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
+    replica.update_secret(SecretId="app/db", KmsKeyId="alias/eu")
+    assert replica.describe_secret(SecretId="app/db")["KmsKeyId"] == key.arn
+    assert replica.get_secret_value(SecretId="app/db")["SecretString"] == "v1"
+
+
+def test_replica_values_are_sealed_under_the_replica_regions_key(sm_mock: SecretsManagerMock) -> None:
+    key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
+    _client(PRIMARY).create_secret(Name="k", SecretString="v", AddReplicaRegions=[{"Region": REPLICA, "KmsKeyId": "alias/eu"}])
+    versions = _client(REPLICA).list_secret_version_ids(SecretId="k")["Versions"]
+    assert versions[0]["KmsKeyIds"] == [key.arn]
+    status = _client(PRIMARY).describe_secret(SecretId="k")["ReplicationStatus"][0]
+    assert status["KmsKeyId"] == key.arn
+
+
+def test_primary_with_replicas_cannot_be_deleted_until_they_are_removed(replicated: dict[str, Any]) -> None:
+    primary, replica = replicated["primary"], replicated["replica"]
+    with pytest.raises(primary.exceptions.InvalidRequestException, match="RemoveRegionsFromReplication"):
+        primary.delete_secret(SecretId="app/db", ForceDeleteWithoutRecovery=True)
+    removed = primary.remove_regions_from_replication(SecretId="app/db", RemoveReplicaRegions=[REPLICA])
+    assert removed["ReplicationStatus"] == []
+    with pytest.raises(replica.exceptions.ResourceNotFoundException):
+        replica.describe_secret(SecretId="app/db")  # removed at once, no window (SPEC G8)
+    primary.delete_secret(SecretId="app/db", ForceDeleteWithoutRecovery=True)
+
+
+def test_existing_secret_in_the_target_region_fails_unless_overwrite_is_forced(sm_mock: SecretsManagerMock) -> None:
+    primary, replica = _client(PRIMARY), _client(REPLICA)
+    replica.create_secret(Name="clash", SecretString="local")
+    primary.create_secret(Name="clash", SecretString="primary")
+    status = primary.replicate_secret_to_regions(SecretId="clash", AddReplicaRegions=[{"Region": REPLICA}])[
+        "ReplicationStatus"
+    ][0]
+    assert status["Status"] == "Failed"
+    assert "already exists" in status["StatusMessage"]
+    assert replica.get_secret_value(SecretId="clash")["SecretString"] == "local"
+    forced = primary.replicate_secret_to_regions(
+        SecretId="clash", AddReplicaRegions=[{"Region": REPLICA}], ForceOverwriteReplicaSecret=True
+    )
+    assert forced["ReplicationStatus"][0]["Status"] == "InSync"
+    assert replica.get_secret_value(SecretId="clash")["SecretString"] == "primary"
+
+
+@pytest.mark.parametrize("regions", [[{"Region": PRIMARY}], [{"Region": REPLICA}, {"Region": REPLICA}]])
+def test_own_or_duplicate_region_is_invalid_and_changes_nothing(sm_client: Any, regions: list[dict[str, str]]) -> None:
+    with pytest.raises(sm_client.exceptions.InvalidParameterException):
+        sm_client.create_secret(Name="dup", SecretString="v", AddReplicaRegions=regions)
+    with pytest.raises(sm_client.exceptions.ResourceNotFoundException):
+        sm_client.describe_secret(SecretId="dup")
+
+
+def test_stop_replication_promotes_the_replica(replicated: dict[str, Any]) -> None:
+    primary, replica = replicated["primary"], replicated["replica"]
+    replica_arn = replica.describe_secret(SecretId="app/db")["ARN"]
+    assert replica.stop_replication_to_replica(SecretId=replica_arn)["ARN"] == replica_arn
+    assert replica.describe_secret(SecretId="app/db")["PrimaryRegion"] == REPLICA
+    assert "ReplicationStatus" not in primary.describe_secret(SecretId="app/db")
+    primary.put_secret_value(SecretId="app/db", SecretString="primary-only")
+    assert replica.get_secret_value(SecretId="app/db")["SecretString"] == "v1"  # no longer follows
+    replica.put_secret_value(SecretId="app/db", SecretString="independent")  # now writable
+
+
+def test_stop_replication_on_a_primary_is_invalid(replicated: dict[str, Any]) -> None:
+    primary = replicated["primary"]
+    with pytest.raises(primary.exceptions.InvalidRequestException, match="not a replica"):
+        primary.stop_replication_to_replica(SecretId="app/db")
+
+
+def test_unreplicated_secrets_have_no_replication_keys(sm_client: Any) -> None:
+    sm_client.create_secret(Name="plain", SecretString="v")
+    described = sm_client.describe_secret(SecretId="plain")
+    assert "PrimaryRegion" not in described and "ReplicationStatus" not in described
+
+
+def test_removing_a_region_that_is_not_replicated_is_invalid(replicated: dict[str, Any]) -> None:
+    with pytest.raises(ClientError) as info:
+        replicated["primary"].remove_regions_from_replication(SecretId="app/db", RemoveReplicaRegions=["ap-south-1"])
+    assert info.value.response["Error"]["Code"] == "InvalidParameterException"
