@@ -40,9 +40,7 @@ WRITES = frozenset(
     }
 )
 
-_REPLICA_READ_ONLY = (
-    "Operation not permitted on a replica secret. Call must be made in primary secret's region."
-)
+_REPLICA_READ_ONLY = "Operation not permitted on a replica secret. Call must be made in primary secret's region."
 
 
 def replica_arn(primary: Secret, region: str) -> str:

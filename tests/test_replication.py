@@ -28,7 +28,12 @@ def replicated(sm_mock: SecretsManagerMock) -> dict[str, Any]:
 def test_create_with_replica_regions_reports_in_sync_and_copies_the_value(replicated: dict[str, Any]) -> None:
     created, replica = replicated["created"], replicated["replica"]
     assert created["ReplicationStatus"] == [
-        {"Region": REPLICA, "KmsKeyId": "alias/aws/secretsmanager", "Status": "InSync", "StatusMessage": "Replication succeeded"}
+        {
+            "Region": REPLICA,
+            "KmsKeyId": "alias/aws/secretsmanager",
+            "Status": "InSync",
+            "StatusMessage": "Replication succeeded",
+        }
     ]
     value = replica.get_secret_value(SecretId="app/db")
     assert value["SecretString"] == "v1"
@@ -56,7 +61,10 @@ def test_changes_to_the_primary_reach_the_replica(replicated: dict[str, Any]) ->
     described = replica.describe_secret(SecretId="app/db")
     assert described["Tags"] == [{"Key": "team", "Value": "platform"}]
     assert described["Description"] == "replicated"
-    assert described["VersionIdsToStages"] == replicated["primary"].describe_secret(SecretId="app/db")["VersionIdsToStages"]
+    assert (
+        described["VersionIdsToStages"]
+        == replicated["primary"].describe_secret(SecretId="app/db")["VersionIdsToStages"]
+    )
 
 
 def test_replica_is_read_only_except_for_its_kms_key(sm_mock: SecretsManagerMock, replicated: dict[str, Any]) -> None:
@@ -77,7 +85,9 @@ def test_replica_is_read_only_except_for_its_kms_key(sm_mock: SecretsManagerMock
 
 def test_replica_values_are_sealed_under_the_replica_regions_key(sm_mock: SecretsManagerMock) -> None:
     key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
-    _client(PRIMARY).create_secret(Name="k", SecretString="v", AddReplicaRegions=[{"Region": REPLICA, "KmsKeyId": "alias/eu"}])
+    _client(PRIMARY).create_secret(
+        Name="k", SecretString="v", AddReplicaRegions=[{"Region": REPLICA, "KmsKeyId": "alias/eu"}]
+    )
     versions = _client(REPLICA).list_secret_version_ids(SecretId="k")["Versions"]
     assert versions[0]["KmsKeyIds"] == [key.arn]
     status = _client(PRIMARY).describe_secret(SecretId="k")["ReplicationStatus"][0]
