@@ -9,18 +9,26 @@ from __future__ import annotations
 
 from .calls import CallLog, CallRecord
 from .errors import AwsError, BlockedServiceError, NoActiveMockError, SmMockError
+from .faults import Fault, FaultPlan
 from .hook import attach, install
 from .limits import Limits
 from .mock import SecretsManagerMock, current, mock_secretsmanager
+from .quotas import Quotas
+from .retry import SleepLog, SleepRecord
 
 __all__ = [
     "AwsError",
     "BlockedServiceError",
     "CallLog",
     "CallRecord",
+    "Fault",
+    "FaultPlan",
     "Limits",
     "NoActiveMockError",
+    "Quotas",
     "SecretsManagerMock",
+    "SleepLog",
+    "SleepRecord",
     "SmMockError",
     "attach",
     "current",

@@ -28,20 +28,44 @@ Validator = Callable[[dict[str, Any]], dict[str, Any]]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
+#: A JSON escape of a UTF-16 surrogate (\\uD800-\\uDFFF); only bodies with one need the full check.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
 def decode_request(body: bytes | str | None) -> dict[str, Any]:
     """Parse a JSON request body; anything but a JSON object is a SerializationException."""
     if not body:
         return {}
     try:
         data = json.loads(body)
+        # A lone surrogate escape ("\\ud800") is valid JSON syntax but not Unicode text; it
+        # could never be stored or encrypted as UTF-8, so the body is rejected here.
+        if (isinstance(body, str) or _SURROGATE_ESCAPE.search(body)) and not _is_unicode(data):
+            raise AwsError(
+                choices.TYPE_VIOLATION_CODE,
+                "The request body contains a string that is not valid Unicode (a lone UTF-16 "
+                "surrogate escape such as \\ud800). Send text as valid UTF-8.",
+            )
     except (ValueError, UnicodeDecodeError):
         raise AwsError(choices.TYPE_VIOLATION_CODE, "The request body is not valid JSON.") from None
+    except RecursionError:
+        # Python's JSON parser recurses per nesting level; botocore would take the escaping
+        # RecursionError for a network failure (DESIGN principle 2).
+        raise AwsError(choices.TYPE_VIOLATION_CODE, "The request body nests JSON too deeply.") from None
     if not isinstance(data, dict):
         raise AwsError(
             choices.TYPE_VIOLATION_CODE,
             f"The request body must be a JSON object, not {type(data).__name__}.",
         )
     return data
+
+
+def _is_unicode(data: object) -> bool:
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _default(value: object) -> object:

@@ -47,9 +47,9 @@ def sm_mock_fixture(request: pytest.FixtureRequest) -> Iterator[SecretsManagerMo
     with SecretsManagerMock(**options) as mock:
         yield mock
         if plugin.get("fail_on_unused_faults"):
-            unused = mock.faults.unused()
-            if unused:
-                pytest.fail(f"declared faults never fired: {unused}", pytrace=False)
+            report = mock.faults.unused_report()
+            if report:
+                pytest.fail(report, pytrace=False)
 
 
 @pytest.fixture

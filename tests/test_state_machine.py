@@ -474,10 +474,12 @@ class Reference:
 def _normalise(value: Any, key: str = "") -> Any:
     """Label lists and version lists compare as sets (SM-133)."""
     if isinstance(value, dict):
+        if key.endswith("ToStages"):  # VersionIdsToStages: version id -> label list
+            return {k: sorted(v) for k, v in value.items()}
         return {k: _normalise(v, k) for k, v in value.items() if k != "ResponseMetadata"}
     if isinstance(value, list):
         items = [_normalise(v) for v in value]
-        if key == "VersionStages" or key.endswith("ToStages"):
+        if key == "VersionStages":
             return sorted(items)
         if key == "Versions":
             return sorted(items, key=lambda entry: entry["VersionId"])

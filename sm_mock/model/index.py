@@ -111,7 +111,7 @@ class SortKey:
     def successor(self, key: Key) -> Key:
         """The smallest possible key greater than ``key`` (seq is an integer)."""
         if isinstance(key, tuple):
-            return key
+            return (key[0], key[1] + 1)
         return key + 1
 
     def to_wire(self, key: Key) -> Any:
