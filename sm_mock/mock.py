@@ -112,7 +112,12 @@ class SecretsManagerMock:
         self.backend = Backend(self.limits, self.ids, self.clock)
         self.calls = CallLog()
         self.sleeps = SleepLog()
+        # Registered rotation functions are configuration, not state: they survive a restart,
+        # so `sm.register_lambda(...)` may come before `with sm:`.
+        previous = getattr(self, "rotations", None)
         self.rotations = Rotations()
+        if previous is not None:
+            self.rotations.lambdas.update(previous.lambdas)
         self.replication = Replication()
         from .faults import FaultPlan
         from .quotas import Quotas
@@ -184,8 +189,11 @@ class SecretsManagerMock:
         }
 
     def copy(self) -> SecretsManagerMock:
-        """A new, inactive mock with the same options."""
-        return SecretsManagerMock(**self._options())
+        """A new, inactive mock with the same options and registered rotation functions."""
+        clone = SecretsManagerMock(**self._options())
+        clone.rotations.lambdas.update(self.rotations.lambdas)
+        clone.access_keys.update(self.access_keys)
+        return clone
 
     # ---- decorator ----------------------------------------------------------------------
     def __call__(self, target: F) -> F:

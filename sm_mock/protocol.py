@@ -112,6 +112,13 @@ def _type_error(path: str, expected: str, value: object) -> AwsError:
     )
 
 
+#: Range violations whose AWS text was recorded (keyed by wire path).
+_RANGE_MESSAGES = {
+    # SM-042.
+    "rotationRules.automaticallyAfterDays": "RotationRules.AutomaticallyAfterDays must be within 1-1000.",
+}
+
+
 def _compile(shape: Any) -> Check:  # noqa: C901 - one branch per shape type
     kind = shape.type_name
     meta = shape.metadata
@@ -201,10 +208,12 @@ def _compile(shape: Any) -> Check:  # noqa: C901 - one branch per shape type
                     value = int(value)
                 else:
                     raise _type_error(path, "an integer", value)
-            if lo is not None and value < lo:
-                raise _violation(code, value, path, f"Member must have value greater than or equal to {lo}", False)
-            if hi is not None and value > hi:
-                raise _violation(code, value, path, f"Member must have value less than or equal to {hi}", False)
+            if (lo is not None and value < lo) or (hi is not None and value > hi):
+                recorded = _RANGE_MESSAGES.get(path)
+                if recorded is not None:
+                    raise AwsError(code, recorded)
+                bound = f"greater than or equal to {lo}" if lo is not None and value < lo else f"less than or equal to {hi}"
+                raise _violation(code, value, path, f"Member must have value {bound}", False)
             return value
 
         return check_number

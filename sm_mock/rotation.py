@@ -165,7 +165,9 @@ class RotationRecord:
     secret_arn: str
     version_id: str | None
     at: datetime
-    #: "RotateSecret" (a call) or "schedule" (a window that opened as the clock moved).
+    #: What caused it: "RotateSecret" (a call), "schedule" (a window that opened as the clock
+    #: moved), or the operation that abandoned or cancelled it ("PutSecretValue",
+    #: "UpdateSecret", "CancelRotateSecret").
     trigger: str
     attempt: int = 1
     #: For failures: the step that raised, or finishSecret when AWSCURRENT did not move.

@@ -228,3 +228,23 @@ def test_seed_makes_arn_suffixes_reproducible() -> None:
             return [client.create_secret(Name=f"n{i}")["ARN"] for i in range(3)]
 
     assert arns() == arns()
+
+
+def test_configuration_made_before_activation_survives_it() -> None:
+    def handler(event: dict[str, object], context: object) -> None:
+        return None
+
+    sm = mock_secretsmanager()
+    sm.register_lambda("arn:aws:lambda:us-east-1:123456789012:function:rotate", handler)
+    sm.map_access_key("AKIAOTHERACCOUNT0002", "222222222222")
+    with sm:
+        assert "arn:aws:lambda:us-east-1:123456789012:function:rotate" in sm.rotations.lambdas
+    decorated_saw: list[bool] = []
+
+    @sm
+    def body() -> None:
+        mock = sm_mock.current()
+        decorated_saw.append(bool(mock.rotations.lambdas) and mock.account_for("AKIAOTHERACCOUNT0002") == "222222222222")
+
+    body()
+    assert decorated_saw == [True]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -234,24 +235,71 @@ def exchange(sm: SecretsManagerMock, operation: str, params: dict[str, Any], bod
         assert snapshot(sm) == before, f"a failed {operation} changed the backend"
 
 
+LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:fuzz"
+
+
+def _rotation_function(sm: SecretsManagerMock) -> Callable[[dict[str, Any], Any], None]:
+    """A rotation Lambda that follows the seed template, calling back through the service path
+    (not through the fuzzing client, whose answers are being captured)."""
+
+    def handler(event: dict[str, Any], context: Any) -> None:
+        arn, token = event["SecretId"], event["ClientRequestToken"]
+        if event["Step"] == "createSecret":
+            params = {"SecretId": arn, "ClientRequestToken": token, "SecretString": "rotated", "VersionStages": ["AWSPENDING"]}
+            serve_params(sm, "PutSecretValue", params, REGION, ACCOUNT)
+        elif event["Step"] == "finishSecret":
+            stages = serve_params(sm, "DescribeSecret", {"SecretId": arn}, REGION, ACCOUNT)["VersionIdsToStages"]
+            current = next(vid for vid, labels in stages.items() if "AWSCURRENT" in labels)
+            if current != token:
+                move = {"SecretId": arn, "VersionStage": "AWSCURRENT", "MoveToVersionId": token, "RemoveFromVersionId": current}
+                serve_params(sm, "UpdateSecretVersionStage", move, REGION, ACCOUNT)
+
+    return handler
+
+
 def _fresh_mock() -> tuple[SecretsManagerMock, dict[str, str]]:
     sm = mock_secretsmanager(clock=Clock(), seed=11).start()
+    sm.register_lambda(LAMBDA_ARN, _rotation_function(sm))
     _client()
     return sm, _seed(sm)
 
 
 # ---- strategies from the service model -------------------------------------------------------
-_ID_MEMBERS = {"SecretId", "Name"}
-_VERSION_MEMBERS = {"VersionId", "MoveToVersionId", "RemoveFromVersionId", "ClientRequestToken"}
-_LABEL_MEMBERS = {"VersionStage", "VersionStages"}
-
-secret_ids = st.sampled_from(
-    [*SEED_NAMES, "<arn-a>", "<arn-b>", "<arn-d>", "<arn-a-partial>", "<arn-b-partial>", "missing", "bad name!"]
-)
-version_ids = st.sampled_from([*SEED_VERSIONS, "ffffffff-0000-4000-8000-000000000000"])
-labels = st.sampled_from(LABELS)
-huge_text = st.sampled_from([70_000, 300_000]).map(lambda n: "x" * n)
-odd_text = st.sampled_from(["", " ", "\u0000", "\ud800", "a\udfffb", "é" * 3, "🙂", "null", "%s%n", "../../etc"])
+# Valid-looking values for members whose shape alone says too little (patterns, references to
+# the seeded secrets), by member name.
+_SECRET_IDS = [*SEED_NAMES, "<arn-a>", "<arn-b>", "<arn-d>", "<arn-a-partial>", "<arn-b-partial>", "missing"]
+_POOLS: dict[str, st.SearchStrategy[Any]] = {
+    "SecretId": st.sampled_from(_SECRET_IDS),
+    "SecretIdList": st.sampled_from(_SECRET_IDS),
+    "Name": st.sampled_from([*SEED_NAMES, "fuzz-new", "fuzz/new.2"]),
+    "VersionId": st.sampled_from([*SEED_VERSIONS, "ffffffff-0000-4000-8000-000000000000"]),
+    "MoveToVersionId": st.sampled_from(SEED_VERSIONS),
+    "RemoveFromVersionId": st.sampled_from(SEED_VERSIONS),
+    "ClientRequestToken": st.one_of(st.sampled_from(SEED_VERSIONS), st.uuids().map(str)),
+    "RotationToken": st.uuids().map(str),
+    "VersionStage": st.sampled_from(LABELS),
+    "VersionStages": st.sampled_from(LABELS),
+    "KmsKeyId": st.sampled_from(["alias/fuzz", "alias/aws/secretsmanager", "", "1234abcd-12ab-34cd-56ef-1234567890ab"]),
+    "Region": st.sampled_from(["eu-west-1", "us-west-2", "us-east-1"]),
+    "RemoveReplicaRegions": st.sampled_from(["eu-west-1", "us-west-2"]),
+    "RotationLambdaARN": st.sampled_from([LAMBDA_ARN, "arn:aws:lambda:us-east-1:123456789012:function:unregistered"]),
+    "Duration": st.sampled_from(["1h", "4h", "24h"]),
+    "ScheduleExpression": st.sampled_from(["rate(10 days)", "rate(4 hours)", "cron(0 4 * * ? *)", "cron(0 16 1,15 * ? *)"]),
+    "Values": st.sampled_from(["fuzz", "!fuzz", "team", "a b"]),
+    "ResourcePolicy": st.sampled_from(
+        [
+            '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": '
+            '"arn:aws:iam::123456789012:root"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*"}]}',
+            '{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Principal": "*", "Action": "*", '
+            '"Resource": "*"}}',
+            "{}",
+            "not json",
+        ]
+    ),
+}
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+huge_text = st.sampled_from([2_049, 70_000, 300_000]).map(lambda n: "x" * n)
+odd_text = st.sampled_from(["", " ", "\u0000", "é" * 3, "🙂", "null", "%s%n", "../../etc", "bad name!", "\u202e"])
 # Any JSON value, for members of the wrong type and for unknown members.
 json_values = st.recursive(
     st.one_of(
@@ -272,68 +320,125 @@ def _rarely(common: st.SearchStrategy[Any], *rare: st.SearchStrategy[Any]) -> st
     return st.one_of(*[common] * 8, st.one_of(*rare))
 
 
-def _string(shape: Any, member: str, wire: bool) -> st.SearchStrategy[Any]:
-    meta = shape.metadata
-    lo, hi = meta.get("min", 0), meta.get("max", 64)
-    plain = st.text(min_size=lo, max_size=min(hi, lo + 40))
-    if shape.enum:
-        plain = st.one_of(st.sampled_from(shape.enum), plain)
-    if member in _ID_MEMBERS:
-        plain = st.one_of(secret_ids, secret_ids, plain)
-    elif member in _VERSION_MEMBERS:
-        plain = st.one_of(version_ids, plain)
-    elif member in _LABEL_MEMBERS:
-        plain = st.one_of(labels, plain)
-    over = st.just("y" * (hi + 1)) if "max" in meta else huge_text
-    return _rarely(plain, over, huge_text, odd_text if wire else st.text(max_size=3))
-
-
-def _blob(shape: Any, wire: bool) -> st.SearchStrategy[Any]:
-    data = st.one_of(st.binary(min_size=1, max_size=64), st.just(b"\xff\xfe\x80 not utf-8"), st.just(b"\x00" * 65_537))
-    if not wire:
-        return data
-    invalid = st.sampled_from(["%%%not-base64%%%", "YQ", "a===", "\ud800", "", "  "])
-    return _rarely(data.map(lambda raw: base64.b64encode(raw).decode()), invalid)
-
-
-def strategy_for(shape: Any, member: str = "", wire: bool = False, depth: int = 0) -> st.SearchStrategy[Any]:
-    """Values for one shape. ``wire``: JSON values as they travel (blobs base64), now and then
-    of the wrong type; otherwise Python values of the right type for boto3's serializer."""
+def valid_values(shape: Any, member: str = "", wire: bool = False, odd: bool = False) -> st.SearchStrategy[Any]:
+    """Values that satisfy ``shape`` (and the pools above). ``wire``: as JSON travels (blobs in
+    base64); ``odd``: now and then a well-typed value that breaks a maximum, a minimum, an
+    enum or a pattern, which botocore's serializer sends as it is (SPEC A3)."""
     kind = shape.type_name
     meta = shape.metadata
+    lo, hi = meta.get("min", 0), meta.get("max")
+    strategy: st.SearchStrategy[Any]
     if kind == "structure":
-        members = {
-            name: strategy_for(sub, name, wire, depth + 1) for name, sub in shape.members.items()
+        members = {name: valid_values(sub, name, wire, odd) for name, sub in shape.members.items()}
+        # botocore always sends an idempotency token (SPEC A4), so a body mostly has one too.
+        required = {
+            name: members[name]
+            for name, sub in shape.members.items()
+            if name in shape.required_members or sub.metadata.get("idempotencyToken")
         }
-        required = {name: members[name] for name in shape.required_members}
         optional = {name: s for name, s in members.items() if name not in required}
-        base = st.fixed_dictionaries(required, optional=optional)
-        if wire:
-            unknown = st.dictionaries(st.text(min_size=1, max_size=12).filter(lambda k: k not in members), json_values, max_size=2)
-            base = st.builds(lambda known, extra: {**extra, **known}, base, _rarely(st.just({}), unknown))
-        strategy: st.SearchStrategy[Any] = base
-    elif kind == "list":
-        hi = meta.get("max", 4)
-        item = strategy_for(shape.member, member, wire, depth + 1)
-        strategy = _rarely(st.lists(item, min_size=meta.get("min", 0), max_size=min(hi, 4)), st.lists(item, max_size=hi + 2))
-    elif kind == "map":
-        strategy = st.dictionaries(st.text(max_size=8), strategy_for(shape.value, member, wire, depth + 1), max_size=3)
-    elif kind == "string":
-        strategy = _string(shape, member, wire)
-    elif kind in ("integer", "long"):
-        lo, hi = meta.get("min", 0), meta.get("max", 1000)
-        strategy = _rarely(st.integers(lo, hi), st.integers(lo - 2, hi + 2), st.integers(-(2**63), 2**63))
-    elif kind == "boolean":
-        strategy = st.booleans()
-    elif kind == "blob":
-        strategy = _blob(shape, wire)
-    elif kind == "timestamp":
-        strategy = st.floats(0, 4e9) if wire else st.datetimes(timezones=st.just(timezone.utc))
-    else:  # pragma: no cover - the model has no other kinds
-        strategy = st.nothing()
-    if wire and depth > 0:
-        strategy = _rarely(strategy, json_values)  # now and then a member of the wrong type
-    return strategy
+        structure = st.fixed_dictionaries(required, optional=optional)
+        if "SecretString" in members:
+            # Mostly exactly one value, as a real write carries (SPEC C1).
+            structure = st.builds(_one_value, structure, st.sampled_from(["SecretString", "SecretBinary", None]))
+        return structure
+    if kind == "list":
+        item = valid_values(shape.member, member, wire, odd)
+        strategy = st.lists(item, min_size=lo, max_size=max(lo, min(hi or 3, 3)))
+        if odd:
+            strategy = _rarely(strategy, st.lists(item, min_size=(hi or 20) + 1, max_size=(hi or 20) + 2), st.just([]))
+        return strategy
+    if kind == "map":
+        return st.dictionaries(st.text(_ALNUM, min_size=1, max_size=8), valid_values(shape.value, member, wire, odd), max_size=3)
+    if kind == "string":
+        if member in _POOLS:
+            strategy = _POOLS[member]
+        elif shape.enum:
+            strategy = st.sampled_from(shape.enum)
+        else:
+            text = st.text(_ALNUM, min_size=max(lo, 1), max_size=max(lo, 1) + 20)
+            free = not meta.get("pattern") and (not hi or hi > 60)
+            strategy = st.one_of(text, st.text(min_size=max(lo, 1), max_size=max(lo, 1) + 20)) if free else text
+        if odd:
+            rare = [odd_text, st.text(max_size=4)]
+            if hi:
+                rare.append(st.just("y" * (hi + 1)))
+            strategy = _rarely(strategy, *rare)
+        return strategy
+    if kind in ("integer", "long"):
+        strategy = st.integers(lo, hi if hi is not None else lo + 40)
+        if odd:
+            strategy = _rarely(strategy, st.integers(lo - 3, lo - 1), st.integers(-(2**63), 2**63 - 1))
+        return strategy
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "blob":
+        data = st.one_of(st.binary(min_size=max(lo, 1), max_size=64), st.just(b"\xff\xfe\x80 not utf-8"))
+        if odd:
+            data = _rarely(data, st.just(b"\x00" * ((hi or 65_536) + 1)))
+        return data.map(lambda raw: base64.b64encode(raw).decode()) if wire else data
+    if kind == "timestamp":
+        return st.floats(0, 4e9) if wire else st.datetimes(timezones=st.just(timezone.utc))
+    raise AssertionError(f"unexpected shape type {kind}")  # pragma: no cover
+
+
+def _one_value(params: dict[str, Any], keep: str | None) -> dict[str, Any]:
+    """Keep one of SecretString/SecretBinary (``keep``), or leave the draw as it is (None).
+    A RotationToken only fits a rotation in flight, so it is mostly left out too."""
+    if keep is None:
+        return params
+    out = {k: v for k, v in params.items() if k not in ("SecretString", "SecretBinary", "RotationToken")}
+    out[keep] = params.get(keep, "ZnV6eg==")  # valid as text and as base64
+    return out
+
+
+def _slots(value: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key) in a JSON value, depth first."""
+    out: list[tuple[Any, Any]] = []
+    if isinstance(value, dict):
+        for key, sub in value.items():
+            out.append((value, key))
+            out.extend(_slots(sub))
+    elif isinstance(value, list):
+        for index, sub in enumerate(value):
+            out.append((value, index))
+            out.extend(_slots(sub))
+    return out
+
+
+MUTATIONS = ["none", "none", "none", "wrong_type", "unknown_member", "huge", "surrogate", "bad_base64", "drop", "deep"]
+
+
+@st.composite
+def wire_bodies(draw: st.DrawFn, shape: Any) -> dict[str, Any]:
+    """A valid body with (usually) exactly one thing wrong with it."""
+    body: dict[str, Any] = draw(valid_values(shape, wire=True))
+    mutation = draw(st.sampled_from(MUTATIONS))
+    slots = _slots(body)
+    if mutation == "unknown_member" or (mutation != "none" and not slots):
+        dicts = [body] + [c[k] for c, k in slots if isinstance(c[k], dict)]
+        target = draw(st.sampled_from(dicts))
+        target[draw(st.text(min_size=1, max_size=12))] = draw(json_values)
+        return body
+    if mutation == "none":
+        return body
+    container, key = draw(st.sampled_from(slots))
+    if mutation == "bad_base64":
+        blobs = [(c, k) for c, k in slots if k == "SecretBinary"]
+        container, key = blobs[0] if blobs else (container, key)
+        container[key] = draw(st.sampled_from(["%%%not-base64%%%", "YQ", "a===", "", "  ", "\u00ff"]))
+    elif mutation == "wrong_type":
+        old = container[key]
+        container[key] = draw(json_values.filter(lambda v: type(v) is not type(old)))
+    elif mutation == "huge":
+        container[key] = draw(huge_text)
+    elif mutation == "surrogate":
+        container[key] = "\ud800" + (container[key] if isinstance(container[key], str) else "")
+    elif mutation == "drop":
+        del container[key]
+    else:  # deep: nesting well inside Python's recursion limit reaches the validator
+        container[key] = json.loads("[" * 400 + "]" * 400)
+    return body
 
 
 # ---- known bugs, routed to their owners -------------------------------------------------------
@@ -359,7 +464,7 @@ def test_typed_requests_get_a_valid_response_or_an_aws_error(operation: str) -> 
     patterns that botocore does not check (SPEC A3)."""
     shape = MODEL.operation_model(operation).input_shape
 
-    @given(params=strategy_for(shape))
+    @given(params=valid_values(shape, odd=True))
     @_settings(divisor=4)
     def run(params: dict[str, Any]) -> None:
         sm, ids = _fresh_mock()
@@ -378,7 +483,7 @@ def test_raw_bodies_with_wrong_types_unknown_members_and_bad_text_get_aws_errors
     surrogates and invalid base64, swapped in after botocore serialized the request."""
     shape = MODEL.operation_model(operation).input_shape
 
-    @given(body=strategy_for(shape, wire=True))
+    @given(body=wire_bodies(shape))
     @_settings(divisor=4)
     def run(body: dict[str, Any]) -> None:
         sm, ids = _fresh_mock()

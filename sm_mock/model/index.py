@@ -445,11 +445,14 @@ class ListingIndex:
         flt: SecretFilter,
         after: Key | None,
         limit: int,
+        prefixes_exact: bool = False,
     ) -> Page:
         """Up to ``limit`` secrets passing ``flt`` that follow position ``after`` in the order
         (``sort_by``, ``descending``), with their keys; ``more`` tells whether another follows.
 
         ``after`` is the key of the last entry of the previous page (None: from the start).
+        ``prefixes_exact`` says that ``flt`` is nothing but its name prefixes (one ``name``
+        filter without negated values), so secrets taken from the name ranges need no check.
         """
         self.sync(now)
         view = self._view(sort_by, now)
@@ -463,49 +466,54 @@ class ListingIndex:
                 lo = sort.successor(after)
         check = None if flt.matches_everything else flt.matches
         prefixes = flt.name_prefixes
+        in_ranges = None if prefixes_exact else check  # the check for secrets from the name ranges
         if prefixes is not None and sort.sort_by == "name":
-            return _take(self._name_ranges(view, prefixes, lo, hi, descending, include_planned), check, limit)
+            ranges = self._name_ranges(view, prefixes, lo, hi, descending, include_planned)
+            return _take(ranges, in_ranges, limit)
         parts = [view.live] + ([view.planned] if include_planned and len(view.planned) else [])
         walk = _merge([part.between(lo, hi, reverse=descending) for part in parts], descending)
         if prefixes is None:
             return _take(walk, check, limit)
-        # A name filter with another sort: walk the view, but give up once the walk has cost
-        # about what collecting and sorting the name ranges would, and collect the rest.
+        # A name filter with another sort. Few matches: collect them from the name ranges and
+        # sort them. Many: walk the view (about limit * total / found steps if they are spread
+        # out), but give up once the walk has cost about what collecting would, and collect the
+        # rest, so clustered matches cannot make the walk long.
         names = self._view("name", now)
-        ranges = [(p, _after_prefix(p)) for p in prefixes]
         found = sum(
             names.part(planned).count((p, -1), None if end is None else (end, -1))
-            for p, end in ranges
+            for p, end in ((p, _after_prefix(p)) for p in prefixes)
             for planned in ((False, True) if include_planned else (False,))
         )
-        budget = 2 * found + 2 * limit + 16
+        total = len(view.live) + (len(view.planned) if include_planned else 0)
         entries: list[tuple[Key, Secret]] = []
-        for scanned, (key, secret) in enumerate(walk):
-            if check is None or check(secret):
-                if len(entries) == limit:
-                    return Page(entries, True)
-                entries.append((key, secret))
-            if scanned >= budget:
-                break
-        else:
-            return Page(entries, False)
-        if entries:
-            last = entries[-1][0]
-            if descending:
-                hi = last
+        if found * found > limit * total:
+            budget = 2 * found + 2 * limit + 16
+            for scanned, (key, secret) in enumerate(walk):
+                if check is None or check(secret):
+                    if len(entries) == limit:
+                        return Page(entries, True)
+                    entries.append((key, secret))
+                if scanned >= budget:
+                    break
             else:
-                lo = sort.successor(last)
+                return Page(entries, False)
+            if entries:
+                last = entries[-1][0]
+                if descending:
+                    hi = last
+                else:
+                    lo = sort.successor(last)
+        of = sort.of
         collected = [
-            (sort.of(secret), secret)
-            for _, secret in self._name_ranges(names, prefixes, None, None, False, include_planned)
-        ]
-        collected = [
-            item
-            for item in collected
-            if (lo is None or not item[0] < lo) and (hi is None or item[0] < hi)
+            (key, secret)
+            for key, secret in (
+                (of(secret), secret)
+                for _, secret in self._name_ranges(names, prefixes, None, None, False, include_planned)
+            )
+            if (lo is None or not key < lo) and (hi is None or key < hi)
         ]
         collected.sort(key=_KEY, reverse=descending)
-        rest = _take(iter(collected), check, limit - len(entries))
+        rest = _take(iter(collected), in_ranges, limit - len(entries))
         return Page(entries + rest.entries, rest.more)
 
     @staticmethod

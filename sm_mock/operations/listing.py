@@ -35,7 +35,10 @@ _DEFAULT_SORT = "created-date"  # [MODEL] ListSecrets.SortBy: "If not specified,
 
 
 def _filters(raw: list[dict[str, Any]] | None) -> SecretFilter:
-    """Compile the request's ``Filters`` (keys and values already checked against the model)."""
+    """Compile the request's ``Filters`` (keys and values already checked against the model).
+
+    The result's ``name_prefixes`` describe it exactly when :func:`_only_name_prefixes` holds.
+    """
     pairs: list[tuple[str, list[str]]] = []
     for position, item in enumerate(raw or (), 1):
         key = item.get("Key")
@@ -46,6 +49,14 @@ def _filters(raw: list[dict[str, Any]] | None) -> SecretFilter:
             )
         pairs.append((key, item.get("Values") or []))
     return compile_filters(pairs)
+
+
+def _only_name_prefixes(raw: list[dict[str, Any]] | None) -> bool:
+    """True for exactly one ``name`` filter with only plain values: then a secret matches if and
+    only if its name starts with one of the values (SPEC L4), which the name index answers."""
+    if not raw or len(raw) != 1 or raw[0].get("Key") != "name":
+        return False
+    return not any(value.startswith("!") for value in raw[0].get("Values") or ())
 
 
 def _bad_token(message: str) -> AwsError:
@@ -62,6 +73,7 @@ def read_page(
     order: str,
     include_planned: bool,
     limit: int,
+    prefixes_exact: bool = False,
 ) -> tuple[Page, str | None]:
     """One page of the caller's secrets and the NextToken for the next one (None: last page).
 
@@ -93,6 +105,7 @@ def read_page(
         flt=flt,
         after=after,
         limit=limit,
+        prefixes_exact=prefixes_exact,
     )
     next_token = None
     if page.more:
@@ -116,6 +129,7 @@ def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
             order=p.get("SortOrder") or choices.LIST_SORT_ORDER,
             include_planned=bool(p.get("IncludePlannedDeletion")),
             limit=p.get("MaxResults") or choices.LIST_PAGE_SIZE,
+            prefixes_exact=_only_name_prefixes(p.get("Filters")),
         )
         now = ctx.now
         # SM-109: the list entry names the stage map SecretVersionsToStages; never a value.
@@ -185,6 +199,7 @@ def batch_get_secret_value(ctx: RequestContext, p: dict[str, Any]) -> dict[str, 
             order=choices.LIST_SORT_ORDER,
             include_planned=choices.BATCH_FILTERS_INCLUDE_PLANNED_DELETION,
             limit=p.get("MaxResults") or choices.BATCH_PAGE_SIZE,
+            prefixes_exact=_only_name_prefixes(filters),
         )
         for _, secret in page.entries:
             try:
