@@ -17,6 +17,7 @@ __all__ = [
     "LIST_SORT_ORDER",
     "LIST_UNSET_DATES_FIRST",
     "MODEL_VIOLATION_CODE",
+    "PURGE_AT_DELETION_DATE",
     "RESTORE_NOT_DELETED_IS_NOOP",
     "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
     "TAG_LIMIT_CODE",
@@ -54,6 +55,12 @@ RESTORE_NOT_DELETED_IS_NOOP = True
 #: it counts until purged; ForceDeleteWithoutRecovery frees the slot at once. A secret whose
 #: DeletionDate has passed never counts (SPEC G7: it is gone, even if nothing purged it yet).
 SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA = True
+
+#: SPEC G6/G7 say "before the window ends" and "once the clock passes DeletionDate": the
+#: instant DeletionDate itself is the first one at which the secret is gone (RestoreSecret
+#: works up to a microsecond before). Purging stays lazy: the next lookup at or after that
+#: instant removes the secret (no background thread).
+PURGE_AT_DELETION_DATE = True
 
 #: SPEC N3 (recommendation): a missing id in BatchGetSecretValue's SecretIdList is reported
 #: in Errors, not raised for the whole call (row SM-056).

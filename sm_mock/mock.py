@@ -109,7 +109,7 @@ class SecretsManagerMock:
             random.Random(f"password:{self.seed}") if self.seed is not None else secrets.SystemRandom()
         )
         self.limits = Limits().with_overrides(self._limit_overrides)
-        self.backend = Backend(self.limits, self.ids, self.clock)
+        self.backend = Backend(self.limits, self.ids, self.clock, region=self.region, account_id=self.account_id)
         self.calls = CallLog()
         self.sleeps = SleepLog()
         # Registered rotation functions are configuration, not state: they survive a restart,

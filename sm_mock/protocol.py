@@ -119,7 +119,7 @@ _RANGE_MESSAGES = {
 }
 
 
-def _compile(shape: Any) -> Check:  # noqa: C901 - one branch per shape type
+def _compile(shape: Any) -> Check:  # one branch per shape type
     kind = shape.type_name
     meta = shape.metadata
     sensitive = bool(meta.get("sensitive"))
@@ -212,7 +212,9 @@ def _compile(shape: Any) -> Check:  # noqa: C901 - one branch per shape type
                 recorded = _RANGE_MESSAGES.get(path)
                 if recorded is not None:
                     raise AwsError(code, recorded)
-                bound = f"greater than or equal to {lo}" if lo is not None and value < lo else f"less than or equal to {hi}"
+                bound = (
+                    f"greater than or equal to {lo}" if lo is not None and value < lo else f"less than or equal to {hi}"
+                )
                 raise _violation(code, value, path, f"Member must have value {bound}", False)
             return value
 

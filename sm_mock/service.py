@@ -9,6 +9,7 @@ which would mistake it for a network failure.
 from __future__ import annotations
 
 import logging
+import traceback
 from typing import TYPE_CHECKING, Any
 
 from . import operations
@@ -82,7 +83,7 @@ def serve_params(
         lost = exc
         raise
     except Exception as exc:  # a bug in sm_mock: answer, never crash the client pipeline
-        logger.exception("sm_mock: internal error while serving %s", operation)
+        logger.error("sm_mock: internal error while serving %s: %s", operation, _bug_trace(exc))
         error = AwsError(
             "InternalServiceError",
             f"sm_mock failed internally while serving {operation} ({type(exc).__name__}). This is "
@@ -104,6 +105,16 @@ def serve_params(
                 attempt=attempt,
             )
         )
+
+
+def _bug_trace(exc: BaseException) -> str:
+    """Where an internal error happened: its type and stack, without its message.
+
+    An exception's message can quote the data it choked on (a ``UnicodeEncodeError`` quotes
+    the character, a ``KeyError`` its key), and that data may be a secret value; the log must
+    never hold one (DESIGN.md principle 4).
+    """
+    return f"{type(exc).__name__} (message withheld)\n" + "".join(traceback.format_tb(exc.__traceback__))
 
 
 def serve(

@@ -53,11 +53,17 @@ SEED_VERSIONS = [f"fuzzver-{i}-" + "0123456789abcdef" * 2 for i in range(3)]
 LABELS = ["AWSCURRENT", "AWSPREVIOUS", "AWSPENDING", "custom"]
 
 
+def _profile_examples() -> int:
+    """The loaded profile's example budget (conftest.py: "quick" 30, "ci" 120)."""
+    assert settings.default is not None
+    return int(settings.default.max_examples)
+
+
 def _settings(divisor: int = 1) -> settings:
     """The repo profile's example budget ("quick" locally, "ci" under CI=true), split when a
     test is parametrized over every operation so the file stays fast."""
     return settings(
-        max_examples=max(10, settings.default.max_examples // divisor),
+        max_examples=max(10, _profile_examples() // divisor),
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
     )
@@ -72,12 +78,28 @@ def _seed(sm: SecretsManagerMock) -> dict[str, str]:
         return serve_params(sm, operation, params, REGION, ACCOUNT)
 
     ids: dict[str, str] = {}
-    a = call("CreateSecret", Name="fuzz-a", SecretString="fuzz-value-a", ClientRequestToken=SEED_VERSIONS[0],
-             Description="seeded", Tags=[{"Key": "team", "Value": "fuzz"}])
+    a = call(
+        "CreateSecret",
+        Name="fuzz-a",
+        SecretString="fuzz-value-a",
+        ClientRequestToken=SEED_VERSIONS[0],
+        Description="seeded",
+        Tags=[{"Key": "team", "Value": "fuzz"}],
+    )
     call("PutSecretValue", SecretId="fuzz-a", SecretString="fuzz-value-a2", ClientRequestToken=SEED_VERSIONS[1])
-    call("PutSecretValue", SecretId="fuzz-a", SecretString="fuzz-value-a3", ClientRequestToken=SEED_VERSIONS[2],
-         VersionStages=["custom"])
-    b = call("CreateSecret", Name="fuzz/b", SecretBinary=base64.b64encode(b"\x00\xfffuzz-binary").decode(), ClientRequestToken=SEED_VERSIONS[0])
+    call(
+        "PutSecretValue",
+        SecretId="fuzz-a",
+        SecretString="fuzz-value-a3",
+        ClientRequestToken=SEED_VERSIONS[2],
+        VersionStages=["custom"],
+    )
+    b = call(
+        "CreateSecret",
+        Name="fuzz/b",
+        SecretBinary=base64.b64encode(b"\x00\xfffuzz-binary").decode(),
+        ClientRequestToken=SEED_VERSIONS[0],
+    )
     d = call("CreateSecret", Name="fuzz-deleted", SecretString="fuzz-value-d", ClientRequestToken=SEED_VERSIONS[0])
     call("DeleteSecret", SecretId="fuzz-deleted", RecoveryWindowInDays=7)
     for placeholder, arn in (("<arn-a>", a["ARN"]), ("<arn-b>", b["ARN"]), ("<arn-d>", d["ARN"])):
@@ -245,13 +267,23 @@ def _rotation_function(sm: SecretsManagerMock) -> Callable[[dict[str, Any], Any]
     def handler(event: dict[str, Any], context: Any) -> None:
         arn, token = event["SecretId"], event["ClientRequestToken"]
         if event["Step"] == "createSecret":
-            params = {"SecretId": arn, "ClientRequestToken": token, "SecretString": "rotated", "VersionStages": ["AWSPENDING"]}
+            params = {
+                "SecretId": arn,
+                "ClientRequestToken": token,
+                "SecretString": "rotated",
+                "VersionStages": ["AWSPENDING"],
+            }
             serve_params(sm, "PutSecretValue", params, REGION, ACCOUNT)
         elif event["Step"] == "finishSecret":
             stages = serve_params(sm, "DescribeSecret", {"SecretId": arn}, REGION, ACCOUNT)["VersionIdsToStages"]
             current = next(vid for vid, labels in stages.items() if "AWSCURRENT" in labels)
             if current != token:
-                move = {"SecretId": arn, "VersionStage": "AWSCURRENT", "MoveToVersionId": token, "RemoveFromVersionId": current}
+                move = {
+                    "SecretId": arn,
+                    "VersionStage": "AWSCURRENT",
+                    "MoveToVersionId": token,
+                    "RemoveFromVersionId": current,
+                }
                 serve_params(sm, "UpdateSecretVersionStage", move, REGION, ACCOUNT)
 
     return handler
@@ -284,7 +316,9 @@ _POOLS: dict[str, st.SearchStrategy[Any]] = {
     "RemoveReplicaRegions": st.sampled_from(["eu-west-1", "us-west-2"]),
     "RotationLambdaARN": st.sampled_from([LAMBDA_ARN, "arn:aws:lambda:us-east-1:123456789012:function:unregistered"]),
     "Duration": st.sampled_from(["1h", "4h", "24h"]),
-    "ScheduleExpression": st.sampled_from(["rate(10 days)", "rate(4 hours)", "cron(0 4 * * ? *)", "cron(0 16 1,15 * ? *)"]),
+    "ScheduleExpression": st.sampled_from(
+        ["rate(10 days)", "rate(4 hours)", "cron(0 4 * * ? *)", "cron(0 16 1,15 * ? *)"]
+    ),
     "Values": st.sampled_from(["fuzz", "!fuzz", "team", "a b"]),
     "ResourcePolicy": st.sampled_from(
         [
@@ -349,7 +383,9 @@ def valid_values(shape: Any, member: str = "", wire: bool = False, odd: bool = F
             strategy = _rarely(strategy, st.lists(item, min_size=(hi or 20) + 1, max_size=(hi or 20) + 2), st.just([]))
         return strategy
     if kind == "map":
-        return st.dictionaries(st.text(_ALNUM, min_size=1, max_size=8), valid_values(shape.value, member, wire, odd), max_size=3)
+        return st.dictionaries(
+            st.text(_ALNUM, min_size=1, max_size=8), valid_values(shape.value, member, wire, odd), max_size=3
+        )
     if kind == "string":
         if member in _POOLS:
             strategy = _POOLS[member]
@@ -464,7 +500,7 @@ def test_typed_requests_get_a_valid_response_or_an_aws_error(operation: str) -> 
     patterns that botocore does not check (SPEC A3)."""
     shape = MODEL.operation_model(operation).input_shape
 
-    @given(params=valid_values(shape, odd=True))
+    @given(params=st.one_of(valid_values(shape), valid_values(shape, odd=True)))
     @_settings(divisor=4)
     def run(params: dict[str, Any]) -> None:
         sm, ids = _fresh_mock()
@@ -523,7 +559,10 @@ non_objects = st.one_of(
 @_settings()
 @example(operation="DescribeSecret", body=b"[" * 100_000 + b"]" * 100_000)
 @example(operation="GetSecretValue", body=b'{"SecretId": ' + b"[" * 100_000 + b"]" * 100_000 + b"}")
-@example(operation="CreateSecret", body=b'{"Name": "s", "SecretString": "\\ud800", "ClientRequestToken": "' + b"t" * 32 + b'"}')
+@example(
+    operation="CreateSecret",
+    body=b'{"Name": "s", "SecretString": "\\ud800", "ClientRequestToken": "' + b"t" * 32 + b'"}',
+)
 def test_bodies_that_are_not_json_objects_or_not_json_get_aws_errors(operation: str, body: bytes) -> None:
     sm, _ = _fresh_mock()
     try:
@@ -556,7 +595,12 @@ def test_deeply_nested_json_is_a_serialization_error_not_a_crash(body: bytes) ->
 
 @pytest.mark.parametrize("escape", ["\\ud800", "\\uDFFF", "a\\udc00b"])
 def test_lone_surrogate_in_a_string_is_a_serialization_error(escape: str) -> None:
-    body = json.dumps({"Name": "s", "ClientRequestToken": "t" * 32}).encode()[:-1] + b', "SecretString": "' + escape.encode() + b'"}'
+    body = (
+        json.dumps({"Name": "s", "ClientRequestToken": "t" * 32}).encode()[:-1]
+        + b', "SecretString": "'
+        + escape.encode()
+        + b'"}'
+    )
     status, answer = _answer("CreateSecret", body)
     assert (status, answer["__type"]) == (400, "SerializationException")
     assert "Unicode" in answer["Message"]
@@ -644,4 +688,3 @@ def test_the_failed_request_check_catches_a_half_applied_change(monkeypatch: pyt
             exchange(sm, "TagResource", {"SecretId": "fuzz-a", "Tags": [{"Key": "k", "Value": "v"}]}, None, {})
     finally:
         sm.stop()
-

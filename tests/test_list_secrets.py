@@ -675,6 +675,41 @@ def test_name_prefix_listings_at_scale_match_brute_force() -> None:
         store.index.check()
 
 
+def test_listing_stays_exact_after_more_changes_than_the_change_log_keeps() -> None:
+    # Past about twice the number of secrets, pending changes are dropped with the views,
+    # which are rebuilt from the store by the next listing.
+    clock = Clock()
+    with mock_secretsmanager(clock=clock) as sm:
+        seed(sm, [f"s{i:02d}" for i in range(40)])
+        assert len(listed(SortBy="last-changed-date")) == 40  # builds the view
+        secrets = list(store_of(sm).by_name.values())
+        for step in range(12_000):  # more than the log's floor of 10,000 entries
+            secrets[(step * 7) % 40].last_changed = START + timedelta(seconds=step)
+        want = _reference(sm, [], "last-changed-date", "asc", False)
+        assert all_listed(SortBy="last-changed-date", MaxResults=7) == want
+        store_of(sm).index.check()
+
+
+def test_views_survive_being_dropped_while_a_listing_purges(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sm_mock.model.index as index_module
+
+    monkeypatch.setattr(index_module, "_MIN_LOG", 0)  # drop the views at the slightest excuse
+    clock = Clock()
+    with mock_secretsmanager(clock=clock) as sm:
+        seed(sm, [f"s{i:02d}" for i in range(30)])
+        assert len(listed(SortBy="name")) == 30
+        for i in range(0, 30, 2):
+            client().delete_secret(SecretId=f"s{i:02d}", RecoveryWindowInDays=7)
+        clock.advance(seconds=1)
+        client().put_secret_value(SecretId="s01", SecretString="x")
+        clock.advance(days=8)  # the listing purges 15 secrets: more than twice the 15 left
+        assert all_listed(SortBy="name", MaxResults=4, IncludePlannedDeletion=True) == [
+            f"s{i:02d}" for i in range(1, 30, 2)
+        ]
+        assert listed(SortBy="last-changed-date")[-1] == "s01"
+        store_of(sm).index.check()
+
+
 NAMES = st.text(alphabet="abc/", min_size=1, max_size=4)
 WORDS = st.sampled_from(["alpha", "beta", "Gamma", "deltaX", "a1"])
 FILTER = st.one_of(

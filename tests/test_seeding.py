@@ -8,6 +8,7 @@ and the backend's (ARN, versions, labels, keys, envelope shape, dates, sequence 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -369,3 +370,18 @@ def test_seed_one_hundred_thousand_secrets() -> None:
         with pytest.raises(ClientError) as info:
             client.create_secret(Name="bulk/000007", SecretString="v")
         assert info.value.response["Error"]["Code"] == "ResourceExistsException"
+
+
+def test_bulk_seeding_leaves_the_garbage_collector_as_it_found_it(sm: SecretsManagerMock) -> None:
+    assert gc.isenabled()
+    sm.backend.seed(3)
+    assert gc.isenabled()
+    with pytest.raises(SeedError):
+        sm.backend.seed(2, name="bad name {i}")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        sm.backend.seed(2, name="more-{i}")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -133,9 +133,9 @@ class Reference:
         tail = secret_id.partition(":secret:")[2]
         if _SUFFIX_TAIL.search(tail):
             return None  # SM-016: looks like a full ARN, so no name fallback
-        secret = self.secrets.get(tail)
-        if secret is not None and secret.arn[: -len("-XXXXXX")] == secret_id:
-            return secret
+        named = self.secrets.get(tail)
+        if named is not None and named.arn[: -len("-XXXXXX")] == secret_id:
+            return named
         return None
 
     def _existing(self, secret_id: str, now: datetime) -> RefSecret:
@@ -188,9 +188,7 @@ class Reference:
         ]
         return old[:excess]
 
-    def _add_version(
-        self, secret: RefSecret, vid: str, value: Value, stages: list[str] | None, now: datetime
-    ) -> None:
+    def _add_version(self, secret: RefSecret, vid: str, value: Value, stages: list[str] | None, now: datetime) -> None:
         """A value write: SPEC D5–D7, D10, SM-090, SM-094."""
         wanted = list(dict.fromkeys(stages)) if stages is not None else [CURRENT]
         old_current = secret.labels.get(CURRENT)
@@ -362,7 +360,8 @@ class Reference:
             return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": now}
         if secret.deleted_at is not None:
             raise Refused(  # SM-047
-                "InvalidRequestException", "You tried to perform the operation on a secret that's currently marked deleted."
+                "InvalidRequestException",
+                "You tried to perform the operation on a secret that's currently marked deleted.",
             )
         secret.deleted_at = now
         secret.deletion_date = now + timedelta(days=window if window is not None else DEFAULT_WINDOW_DAYS)
@@ -397,11 +396,13 @@ class Reference:
         if vid is not None:
             if vid not in secret.versions:
                 raise Refused(  # SM-018
-                    "ResourceNotFoundException", f"Secrets Manager can't find the specified secret value for VersionId: {vid}"
+                    "ResourceNotFoundException",
+                    f"Secrets Manager can't find the specified secret value for VersionId: {vid}",
                 )
             if stage is not None and secret.labels.get(stage) != vid:
                 raise Refused(  # SM-021
-                    "InvalidRequestException", "You provided a VersionStage that is not associated to the provided VersionId."
+                    "InvalidRequestException",
+                    "You provided a VersionStage that is not associated to the provided VersionId.",
                 )
         else:
             label = stage or CURRENT
@@ -548,7 +549,6 @@ JUMPS = [
     timedelta(days=8),
     timedelta(days=31),
 ]
-
 
 
 def _mostly(common: st.SearchStrategy[Any], rare: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -738,7 +738,9 @@ class SecretsManagerMachine(RuleBasedStateMachine):
         self.check_previous_follows_current(before)
 
     @rule(sid=secret_ids, value=maybe_values, token=tokens, description=descriptions)
-    def update(self, sid: tuple[int, int], value: Value | Both | None, token: str | None, description: str | None) -> None:
+    def update(
+        self, sid: tuple[int, int], value: Value | Both | None, token: str | None, description: str | None
+    ) -> None:
         before = self.labels_before()
         secret_id = self.secret_id(sid)
         params: dict[str, Any] = {"SecretId": secret_id, **self.value_params(value), **self.token_params(token)}
@@ -868,9 +870,15 @@ class SecretsManagerMachine(RuleBasedStateMachine):
             assert backend.find(name, ACCOUNT, REGION) is not None, f"{name} is missing from the backend"
 
 
+def _profile_examples() -> int:
+    """The loaded profile's example budget (conftest.py: "quick" 30, "ci" 120)."""
+    assert settings.default is not None
+    return int(settings.default.max_examples)
+
+
 def _scaled() -> settings:
-    """"quick" (local) keeps runs short; "ci" explores more, bounded well under a minute."""
-    examples = settings.default.max_examples
+    """ "quick" (local) keeps runs short; "ci" explores more, bounded well under a minute."""
+    examples = _profile_examples()
     return settings(
         max_examples=examples,
         stateful_step_count=40 if examples >= 100 else 25,

@@ -23,14 +23,15 @@ Laziness (point operations stay O(1))
     and rebuilt on demand, which bounds memory and keeps the replay amortised O(log n).
 
 Name filters
-    A request ``name`` filter gives prefix ranges of the name view (``SecretFilter.name_prefixes``).
-    Sorted by name, the page is a range scan. Sorted by anything else, the matches are either
-    found by walking the requested view (cheap when they are common) or collected from the name
-    ranges and sorted (cheap when they are rare): the walk is tried first with a budget of about
-    the cost of collecting, so a page never costs more than O(m log m + log n) for m matches and
-    usually O(page + log n). Other filters are checked on each candidate in order, so a selective
-    description, tag or ``all`` filter costs a walk over the candidates (there is no inverted
-    index for them; tags and descriptions change in place, without notification).
+    A request ``name`` filter gives prefix ranges of the name view (``SecretFilter.name_prefixes``),
+    and the number m of secrets in them costs O(log n) to count. Sorted by name, the page is a
+    range scan: O(page + log n). Sorted by anything else, rare matches (m² ≤ page × n) are
+    collected from the name ranges and sorted, O(m log m + log n); common ones are found by
+    walking the requested view, about page × n / m steps when they are spread out, with a budget
+    of about 2m steps after which the rest is collected, so clustered matches cannot make the walk
+    long. Other filters are checked on each candidate in order, so a selective description, tag or
+    ``all`` filter costs a walk over the candidates (there is no inverted index for them: tags and
+    descriptions change in place, without notification).
 
 All methods expect the caller to hold the store's lock.
 """

@@ -24,6 +24,7 @@ that CreateSecret would have answered. The bulk helpers are all or nothing.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -153,17 +154,26 @@ def seed_many(store: RegionStore, now: datetime, specs: Iterable[SecretSpec | Ma
     """
     items = [_as_spec(item, i) for i, item in enumerate(specs)]
     created: list[Secret] = []
-    with store.lock:
-        try:
-            for index, spec in enumerate(items):
-                try:
-                    created.append(_create(store, now, spec))
-                except AwsError as error:
-                    raise SeedError(error.code, error.message, name=spec.name, index=index) from None
-        except BaseException:
-            for secret in reversed(created):
-                store.purge(secret)
-            raise
+    # A large batch allocates millions of small objects, none of them garbage; the cyclic
+    # collector would rescan the growing heap again and again (about a quarter of the time
+    # for 100,000 secrets). Pause it for the batch only.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with store.lock:
+            try:
+                for index, spec in enumerate(items):
+                    try:
+                        created.append(_create(store, now, spec))
+                    except AwsError as error:
+                        raise SeedError(error.code, error.message, name=spec.name, index=index) from None
+            except BaseException:
+                for secret in reversed(created):
+                    store.purge(secret)
+                raise
+    finally:
+        if collecting:
+            gc.enable()
     return created
 
 

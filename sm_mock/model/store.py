@@ -39,6 +39,13 @@ INVALID_NAME = (
 )
 
 
+def _expired(deletion_date: datetime, now: datetime) -> bool:
+    """SPEC G7: the secret is gone once the clock reaches (or passes) its DeletionDate."""
+    if choices.PURGE_AT_DELETION_DATE:
+        return now >= deletion_date
+    return now > deletion_date
+
+
 def secret_arn(region: str, account_id: str, name: str, suffix: str) -> str:
     """``arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`` (SPEC B5)."""
     return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{name}-{suffix}"
@@ -87,7 +94,7 @@ class RegionStore:
                     return None
         else:
             secret = self.by_name.get(secret_id)
-        if secret is not None and secret.deletion_date is not None and now >= secret.deletion_date:
+        if secret is not None and secret.deletion_date is not None and _expired(secret.deletion_date, now):
             self.purge(secret)
             return None
         return secret
@@ -101,7 +108,7 @@ class RegionStore:
 
     def purge_expired(self, now: datetime) -> int:
         """Purge every secret whose recovery window has passed (used before listings)."""
-        expired = [s for s in self.by_name.values() if s.deletion_date is not None and now >= s.deletion_date]
+        expired = [s for s in self.by_name.values() if s.deletion_date is not None and _expired(s.deletion_date, now)]
         for secret in expired:
             self.purge(secret)
         return len(expired)
@@ -316,8 +323,8 @@ class Backend:
         self.limits = limits
         self.ids = ids
         self.clock = clock
-        #: Where the seeding helpers put secrets when no region/account_id is given; None
-        #: means "the region and account of the mock that owns this backend".
+        #: Where the seeding helpers put secrets when no region/account_id is given (the
+        #: owning mock's options).
         self.region = region
         self.account_id = account_id
         self._stores: dict[tuple[str, str], RegionStore] = {}
@@ -371,16 +378,8 @@ class Backend:
         return self.store(account_id, region)
 
     def _defaults(self) -> tuple[str, str]:
-        if self.region is not None and self.account_id is not None:
-            return self.region, self.account_id
-        # The mock creates its backend without naming its region; find the active mock
-        # that owns this backend (imported lazily: the model does not depend on the mock).
-        from .. import mock as mock_module
-
-        for candidate in reversed(mock_module._stack):
-            if candidate.backend is self:
-                return self.region or candidate.region, self.account_id or candidate.account_id
-        return self.region or mock_module.DEFAULT_REGION, self.account_id or mock_module.DEFAULT_ACCOUNT
+        # The owning mock passes its region and account; a bare Backend uses AWS's defaults.
+        return self.region or "us-east-1", self.account_id or "123456789012"
 
     def create_secret(
         self,

@@ -11,6 +11,7 @@ from ..crypto import rewrap
 from ..errors import AwsError, invalid_parameter, invalid_request, not_found
 from ..model.secret import AWSCURRENT, AWSPENDING, AWSPREVIOUS, Secret
 from ..model.store import RegionStore, secret_arn
+from ..replication import status_entries
 from ..rotation import pending_rotation
 from .base import (
     RequestContext,
@@ -23,7 +24,6 @@ from .base import (
     require_token,
     value_from,
 )
-from ..replication import status_entries
 from .replication import add_replicas, check_replica_regions
 from .shapes import secret_metadata
 from .tags import check_tags
