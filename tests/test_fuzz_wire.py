@@ -14,7 +14,7 @@ event:
   satisfies the operation's output shape) or an AWS-shaped error: HTTP 4xx/5xx with a JSON
   body carrying ``__type`` and ``Message``; never ``InternalServiceError``, which is how
   sm_mock reports its own bugs (service.py); ``NotImplemented`` (501) only for operations
-  that are not implemented (absent from ``OPERATIONS``, or replication, not modelled yet);
+  absent from ``OPERATIONS``;
 * a failed request changed nothing: a structural snapshot of every secret in the backend
   (all fields, versions, labels, envelopes, keys) is the same before and after.
 """
@@ -119,21 +119,23 @@ def _substitute(value: Any, ids: dict[str, str]) -> Any:
 
 
 # ---- a structural snapshot of the backend ----------------------------------------------------
-def _snap(obj: Any) -> Any:
-    """Every public field of the model's dataclasses, recursively (private caches excluded)."""
+def _snap(obj: Any, path: frozenset[int] = frozenset()) -> Any:
+    """Every public field of the model's dataclasses, recursively (private caches excluded;
+    an object already on the path is named, not walked again)."""
     if obj is None or isinstance(obj, (str, bytes, int, float, bool, datetime, date)):
         return obj
+    if id(obj) in path:
+        return ("<cycle>", type(obj).__name__)
+    inner = path | {id(obj)}
     if isinstance(obj, dict):
-        return {repr(k): _snap(v) for k, v in obj.items()}
+        return {repr(k): _snap(v, inner) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_snap(v) for v in obj]
+        return [_snap(v, inner) for v in obj]
     if isinstance(obj, (set, frozenset)):
-        return sorted(repr(_snap(v)) for v in obj)
+        return sorted(repr(_snap(v, inner)) for v in obj)
     if dataclasses.is_dataclass(obj):
-        return (
-            type(obj).__name__,
-            {f.name: _snap(getattr(obj, f.name)) for f in dataclasses.fields(obj) if not f.name.startswith("_")},
-        )
+        fields = [f.name for f in dataclasses.fields(obj) if not f.name.startswith("_")]
+        return (type(obj).__name__, {name: _snap(getattr(obj, name), inner) for name in fields})
     return repr(obj)
 
 
@@ -199,17 +201,12 @@ def _rewrite(request: Any, **kwargs: Any) -> None:
         request.data = body
 
 
-def _may_be_unimplemented(operation: str, params: Any) -> bool:
-    """NotImplemented (501) is allowed only where sm_mock says it has no model yet."""
-    if operation not in OPERATIONS:
-        return True
-    # Replication is not modelled yet: operations/replication.py answers 501 by design.
-    if "Replica" in operation or "Replication" in operation:
-        return True
-    return operation == "CreateSecret" and isinstance(params, dict) and bool(params.get("AddReplicaRegions"))
+def _may_be_unimplemented(operation: str) -> bool:
+    """NotImplemented (501) is allowed only for an operation sm_mock has no handler for."""
+    return operation not in OPERATIONS
 
 
-def _check_answer(operation: str, sent: Any, outcome: Any, exchange: Exchange) -> bool:
+def _check_answer(operation: str, outcome: Any, exchange: Exchange) -> bool:
     """Assert the answer is a valid response or an AWS-shaped error; True when it failed."""
     assert exchange.exception is None, f"a Python exception escaped the hook: {exchange.exception!r}"
     assert exchange.status is not None, "botocore saw no HTTP answer"
@@ -223,7 +220,7 @@ def _check_answer(operation: str, sent: Any, outcome: Any, exchange: Exchange) -
         assert outcome.response["Error"]["Code"] == code
         assert code != "InternalServiceError", f"sm_mock bug while serving {operation}: {message}"
         if code == "NotImplemented":
-            assert _may_be_unimplemented(operation, sent), f"{operation} answered NotImplemented: {message}"
+            assert _may_be_unimplemented(operation), f"{operation} answered NotImplemented: {message}"
             assert exchange.status == 501
         elif code == "ThrottlingException":
             pass
@@ -240,7 +237,7 @@ def _check_answer(operation: str, sent: Any, outcome: Any, exchange: Exchange) -
     return False
 
 
-def exchange(sm: SecretsManagerMock, operation: str, params: dict[str, Any], body: bytes | None, sent: Any) -> None:
+def exchange(sm: SecretsManagerMock, operation: str, params: dict[str, Any], body: bytes | None = None) -> None:
     """Send one request (``body`` replaces the serialized one when given) and check it all."""
     client = _client()
     before = snapshot(sm)
@@ -252,7 +249,7 @@ def exchange(sm: SecretsManagerMock, operation: str, params: dict[str, Any], bod
         outcome = error
     finally:
         _CURRENT.clear()
-    failed = _check_answer(operation, sent, outcome, record)
+    failed = _check_answer(operation, outcome, record)
     if failed:
         assert snapshot(sm) == before, f"a failed {operation} changed the backend"
 
@@ -506,7 +503,7 @@ def test_typed_requests_get_a_valid_response_or_an_aws_error(operation: str) -> 
         sm, ids = _fresh_mock()
         try:
             params = _avoid_known_bugs(_substitute(params, ids))
-            exchange(sm, operation, params, None, params)
+            exchange(sm, operation, params)
         finally:
             sm.stop()
 
@@ -525,7 +522,7 @@ def test_raw_bodies_with_wrong_types_unknown_members_and_bad_text_get_aws_errors
         sm, ids = _fresh_mock()
         try:
             body = _avoid_known_bugs(_substitute(body, ids))
-            exchange(sm, operation, {}, json.dumps(body).encode(), body)
+            exchange(sm, operation, {}, json.dumps(body).encode())
         finally:
             sm.stop()
 
@@ -566,7 +563,7 @@ non_objects = st.one_of(
 def test_bodies_that_are_not_json_objects_or_not_json_get_aws_errors(operation: str, body: bytes) -> None:
     sm, _ = _fresh_mock()
     try:
-        exchange(sm, operation, {}, body, None)
+        exchange(sm, operation, {}, body)
     finally:
         sm.stop()
 
@@ -629,7 +626,7 @@ def test_an_escaped_backslash_before_u_is_ordinary_text() -> None:
 def test_replica_region_entry_without_region_is_an_aws_error(operation: str, params: dict[str, Any]) -> None:
     sm, _ = _fresh_mock()
     try:
-        exchange(sm, operation, params, None, params)
+        exchange(sm, operation, params)
     finally:
         sm.stop()
 
@@ -660,10 +657,10 @@ def test_the_answer_check_rejects_internal_errors_and_escaped_exceptions(monkeyp
     try:
         monkeypatch.setitem(OPERATIONS, "DescribeSecret", broken)
         with pytest.raises(AssertionError, match="sm_mock bug"):
-            exchange(sm, "DescribeSecret", {"SecretId": "fuzz-a"}, None, {})
+            exchange(sm, "DescribeSecret", {"SecretId": "fuzz-a"})
         monkeypatch.setattr("sm_mock.hook.serve", _raise)
         with pytest.raises(AssertionError, match="escaped the hook"):
-            exchange(sm, "DescribeSecret", {"SecretId": "fuzz-a"}, None, {})
+            exchange(sm, "DescribeSecret", {"SecretId": "fuzz-a"})
     finally:
         sm.stop()
 
@@ -685,6 +682,6 @@ def test_the_failed_request_check_catches_a_half_applied_change(monkeypatch: pyt
     try:
         monkeypatch.setitem(OPERATIONS, "TagResource", half_applied)
         with pytest.raises(AssertionError, match="changed the backend"):
-            exchange(sm, "TagResource", {"SecretId": "fuzz-a", "Tags": [{"Key": "k", "Value": "v"}]}, None, {})
+            exchange(sm, "TagResource", {"SecretId": "fuzz-a", "Tags": [{"Key": "k", "Value": "v"}]})
     finally:
         sm.stop()

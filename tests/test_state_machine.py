@@ -32,7 +32,7 @@ from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.model.labels import check_invariants
 from sm_mock.operations.base import OPERATIONS
 
-# ---- the reference model (no sm_mock imports below this line until the machine) -----------
+# ---- the reference model: plain Python, nothing from sm_mock ---------------------------------
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
 ARN_PREFIX = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:"
@@ -461,6 +461,17 @@ class Reference:
             rows.append(entry)
         return {"Versions": rows, "ARN": secret.arn, "Name": secret.name}
 
+    def batch_get(self, secret_ids: list[str], now: datetime) -> dict[str, Any]:
+        """BatchGetSecretValue by id: each id answers as GetSecretValue would, failures go to
+        Errors and the rest succeed (SPEC N2, N3, N6; SM-056, SM-057)."""
+        values, errors = [], []
+        for secret_id in secret_ids:
+            try:
+                values.append(self.get_value(secret_id, None, None, now))
+            except Refused as refused:
+                errors.append({"SecretId": secret_id, "ErrorCode": refused.code, "Message": refused.message})
+        return {"SecretValues": values, "Errors": errors}
+
     def list_names(self, include_planned_deletion: bool, now: datetime) -> dict[str, dict[str, list[str]]]:
         """ListSecrets, reduced to name -> SecretVersionsToStages (SPEC L, G4)."""
         self.expire(now)
@@ -822,6 +833,13 @@ class SecretsManagerMachine(RuleBasedStateMachine):
         _expect(actual, lambda: self.ref.describe(secret_id, self.now))
         actual = _call(self.client.list_secret_version_ids, SecretId=secret_id, IncludeDeprecated=include_deprecated)
         _expect(actual, lambda: self.ref.list_versions(secret_id, include_deprecated, self.now))
+
+    @precondition(lambda self: "BatchGetSecretValue" in OPERATIONS)
+    @rule(sids=st.lists(secret_ids, min_size=1, max_size=3))
+    def batch_get(self, sids: list[tuple[int, int]]) -> None:
+        ids = [self.secret_id(sid) for sid in sids]
+        actual = _call(self.client.batch_get_secret_value, SecretIdList=ids)
+        _expect(actual, lambda: self.ref.batch_get(ids, self.now))
 
     @precondition(lambda self: "ListSecrets" in OPERATIONS)
     @rule(include_planned_deletion=st.booleans())
