@@ -6,7 +6,10 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["pytester"]
+# The plugin is loaded here rather than through its pytest11 entry point (disabled with
+# `-p no:sm_mock` in addopts) so that pytest-cov is already measuring when sm_mock is imported;
+# otherwise every import-time line would count as missed.
+pytest_plugins = ["pytester", "sm_mock.pytest_plugin"]
 
 # "quick" for local runs, "ci" (thorough) when CI=true; override with HYPOTHESIS_PROFILE.
 settings.register_profile("quick", max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -45,7 +45,9 @@ def demo(out: Callable[[str], None] | None = None) -> int:
             _show(secret_id, f"{value['SecretString']} {value['VersionStages']}")
 
         _step("PutSecretValue: a new version takes AWSCURRENT, the old one AWSPREVIOUS")
-        client.put_secret_value(SecretId="prod/app/db", SecretString=json.dumps({"username": "app", "password": "s3cret"}))
+        client.put_secret_value(
+            SecretId="prod/app/db", SecretString=json.dumps({"username": "app", "password": "s3cret"})
+        )
         described = client.describe_secret(SecretId="prod/app/db")
         for version_id, stages in described["VersionIdsToStages"].items():
             _show(version_id, stages)
@@ -72,7 +74,10 @@ def demo(out: Callable[[str], None] | None = None) -> int:
         _step("The backend holds no plaintext: values are AES-256-GCM envelopes")
         secret = sm.backend.get("prod/app/db", account_id=sm.account_id, region="eu-west-1")
         _show("stored versions", [repr(v) for v in secret.versions.values()])
-        _show("sm.backend.reveal(...) for test assertions", sm.backend.reveal("prod/app/db", account_id=sm.account_id, region="eu-west-1"))
+        _show(
+            "sm.backend.reveal(...) for test assertions",
+            sm.backend.reveal("prod/app/db", account_id=sm.account_id, region="eu-west-1"),
+        )
 
         _step("Every request is in the call log (values redacted)")
         for record in sm.calls:

@@ -12,7 +12,7 @@ import secrets
 import string
 import uuid
 
-__all__ = ["IdSource", "SUFFIX_ALPHABET"]
+__all__ = ["SUFFIX_ALPHABET", "IdSource"]
 
 #: SPEC B5: the seed examples (a1b2c3, nutBrk, 5yKnKS) show mixed-case letters and digits.
 SUFFIX_ALPHABET = string.ascii_letters + string.digits

@@ -13,8 +13,9 @@ import unittest
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import Any, Literal, TypeVar, overload
 
+from . import credentials
 from .admission import Admission
 from .calls import CallLog
 from .clock import Clock, as_clock
@@ -22,8 +23,8 @@ from .errors import NoActiveMockError
 from .ids import IdSource
 from .limits import Limits
 from .model.store import Backend
-from .retry import SleepLog
 from .replication import Replication
+from .retry import SleepLog
 from .rotation import LambdaHandler, Rotations
 
 __all__ = ["SecretsManagerMock", "current", "mock_secretsmanager"]
@@ -32,6 +33,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
+
+#: How requests reach the mock (the ``transport=`` option).
+Transport = Literal["http", "direct"]
+#: ``"http"`` (default): answer at botocore's ``before-send`` with a real HTTP response, so the
+#: whole client pipeline runs (signing, parsing, retries). ``"direct"``: answer at
+#: ``before-call`` with an already-parsed response (sm_mock.direct): faster, no retries.
+TRANSPORTS: tuple[Transport, ...] = ("http", "direct")
 
 #: Fake credentials put in the environment while a mock is active, so botocore never reads
 #: (and a test never signs with) the user's real ones. Restored on exit.
@@ -70,6 +78,10 @@ class SecretsManagerMock:
     Attributes while active: ``backend`` (state and inspection), ``calls`` (call log),
     ``faults`` (fault plan), ``quotas`` (rate quotas and limits), ``limits``, ``sleeps``
     (botocore's retry sleeps, recorded instead of slept unless ``real_sleep=True``).
+
+    ``transport="direct"`` answers at botocore's ``before-call`` stage with already-parsed
+    responses, skipping signing, HTTP serialization and parsing (see :mod:`sm_mock.direct`;
+    botocore's retries are not exercised in that mode).
     """
 
     def __init__(
@@ -82,14 +94,20 @@ class SecretsManagerMock:
         seed: int | None = None,
         allow_services: Iterable[str] = (),
         real_sleep: bool = False,
+        transport: Transport = "http",
         **limits: int,
     ) -> None:
+        if transport not in TRANSPORTS:
+            raise ValueError(
+                f"transport={transport!r} is not supported: use 'http' (the full botocore pipeline, "
+                "the default) or 'direct' (answers at before-call, fastest, no retries)."
+            )
+        #: "http" or "direct" (see :data:`TRANSPORTS`).
+        self.transport: Transport = transport
         self.region = region
         self.account_id = account_id
         #: Rate quotas: False (off), True (all) or the operations / quota groups to enforce.
-        self.throttling: bool | frozenset[str] = (
-            throttling if isinstance(throttling, bool) else frozenset(throttling)
-        )
+        self.throttling: bool | frozenset[str] = throttling if isinstance(throttling, bool) else frozenset(throttling)
         self.clock: Clock = as_clock(clock)
         self.seed = seed
         #: botocore service ids (e.g. "s3", "sts") let through to the real network.
@@ -139,6 +157,7 @@ class SecretsManagerMock:
         hook.install()
         self._reset()
         self._saved_env = _supply_environment(self.region)
+        credentials.hide(FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
         with _stack_lock:
             _stack.append(self)
         retry.activate()
@@ -153,6 +172,7 @@ class SecretsManagerMock:
             if self in _stack:
                 _stack.remove(self)
         if self._saved_env is not None:
+            credentials.reveal()
             _restore_environment(self._saved_env)
             self._saved_env = None
         from . import retry
@@ -185,6 +205,7 @@ class SecretsManagerMock:
             "seed": self.seed,
             "allow_services": self.allow_services,
             "real_sleep": self.real_sleep,
+            "transport": self.transport,
             **self._limit_overrides,
         }
 
@@ -223,7 +244,7 @@ class SecretsManagerMock:
             original_setup = cls.setUp
             template = self
 
-            def setUp(test: unittest.TestCase) -> None:  # noqa: N802 - unittest's name
+            def setUp(test: unittest.TestCase) -> None:
                 mock = template.copy().start()
                 test.addCleanup(mock.stop)
                 original_setup(test)
@@ -258,7 +279,9 @@ class SecretsManagerMock:
                 return access_key_id
         return self.account_id
 
-    def admit(self, operation: str, params: dict[str, Any], region: str, account_id: str, now: datetime) -> Admission | None:
+    def admit(
+        self, operation: str, params: dict[str, Any], region: str, account_id: str, now: datetime
+    ) -> Admission | None:
         """Faults first, then rate quotas (DESIGN.md request flow)."""
         admission = self.faults.check(operation, params, region, account_id, now)
         if admission is None and self.quotas.enabled:
@@ -307,6 +330,7 @@ def mock_secretsmanager(
     seed: int | None = ...,
     allow_services: Iterable[str] = ...,
     real_sleep: bool = ...,
+    transport: Transport = ...,
     **limits: int,
 ) -> SecretsManagerMock: ...
 

@@ -20,7 +20,7 @@ import pytest
 
 from .mock import SecretsManagerMock
 
-__all__ = ["sm_client", "sm_mock"]
+__all__ = ["sm_client", "sm_mock_fixture"]
 
 _PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults"})
 

@@ -23,7 +23,7 @@ from .protocol import decode_request, encode_error, encode_result, validator_for
 if TYPE_CHECKING:
     from .mock import SecretsManagerMock
 
-__all__ = ["Answer", "serve", "serve_params"]
+__all__ = ["Answer", "answer", "serve", "serve_params"]
 
 logger = logging.getLogger("sm_mock")
 
@@ -117,6 +117,31 @@ def _bug_trace(exc: BaseException) -> str:
     return f"{type(exc).__name__} (message withheld)\n" + "".join(traceback.format_tb(exc.__traceback__))
 
 
+def answer(
+    mock: SecretsManagerMock,
+    operation: str,
+    body: bytes | str | None,
+    region: str,
+    account_id: str,
+    attempt: int = 1,
+) -> dict[str, Any] | AwsError:
+    """Serve a JSON 1.1 request body: the result dict, or the AwsError to answer with.
+
+    Shared by both transports: the HTTP path encodes the outcome (:func:`serve`), direct mode
+    hands it to botocore already parsed (:mod:`sm_mock.direct`). An injected network failure
+    still raises :class:`~sm_mock.admission.TransportFailure`.
+    """
+    try:
+        raw = decode_request(body)
+    except AwsError as error:
+        mock.calls.append(CallRecord(operation, {}, region, account_id, error.code, mock.clock.now(), attempt=attempt))
+        return error
+    try:
+        return serve_params(mock, operation, raw, region, account_id, attempt)
+    except AwsError as error:
+        return error
+
+
 def serve(
     mock: SecretsManagerMock,
     operation: str,
@@ -126,13 +151,7 @@ def serve(
     attempt: int = 1,
 ) -> Answer:
     """Serve a JSON 1.1 request body; returns (status, body)."""
-    try:
-        raw = decode_request(body)
-    except AwsError as error:
-        mock.calls.append(CallRecord(operation, {}, region, account_id, error.code, mock.clock.now(), attempt=attempt))
-        return error.status, encode_error(error)
-    try:
-        result = serve_params(mock, operation, raw, region, account_id, attempt)
-    except AwsError as error:
-        return error.status, encode_error(error)
-    return 200, encode_result(result)
+    outcome = answer(mock, operation, body, region, account_id, attempt)
+    if isinstance(outcome, AwsError):
+        return outcome.status, encode_error(outcome)
+    return 200, encode_result(outcome)

@@ -137,7 +137,10 @@ def test_accounts_are_isolated_by_access_key() -> None:
         sm.map_access_key("AKIAOTHERACCOUNT0001", "999999999999")
         mine = boto3.client("secretsmanager", region_name="us-east-1")
         theirs = boto3.client(
-            "secretsmanager", region_name="us-east-1", aws_access_key_id="AKIAOTHERACCOUNT0001", aws_secret_access_key="x"
+            "secretsmanager",
+            region_name="us-east-1",
+            aws_access_key_id="AKIAOTHERACCOUNT0001",
+            aws_secret_access_key="x",
         )
         mine.create_secret(Name="n", SecretString="mine")
         theirs.create_secret(Name="n", SecretString="theirs")
@@ -244,7 +247,9 @@ def test_configuration_made_before_activation_survives_it() -> None:
     @sm
     def body() -> None:
         mock = sm_mock.current()
-        decorated_saw.append(bool(mock.rotations.lambdas) and mock.account_for("AKIAOTHERACCOUNT0002") == "222222222222")
+        decorated_saw.append(
+            bool(mock.rotations.lambdas) and mock.account_for("AKIAOTHERACCOUNT0002") == "222222222222"
+        )
 
     body()
     assert decorated_saw == [True]

@@ -167,7 +167,9 @@ def test_key_change_rewraps_only_the_aws_labelled_versions(sm_mock: SecretsManag
 def test_key_in_another_region_is_rejected(sm_client: Any) -> None:
     with pytest.raises(ClientError) as info:
         sm_client.create_secret(
-            Name="x", SecretString="v", KmsKeyId="arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+            Name="x",
+            SecretString="v",
+            KmsKeyId="arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
         )
     assert info.value.response["Error"]["Code"] == "InvalidParameterException"
     with pytest.raises(sm_client.exceptions.ResourceNotFoundException):

@@ -474,22 +474,6 @@ def wire_bodies(draw: st.DrawFn, shape: Any) -> dict[str, Any]:
     return body
 
 
-# ---- known bugs, routed to their owners -------------------------------------------------------
-def _avoid_known_bugs(params: Any) -> Any:
-    """Steer around bugs that have a strict-xfail regression test below, so the fuzzers keep
-    looking for new ones. Remove a clause when its xfail starts passing."""
-    if isinstance(params, dict) and isinstance(params.get("AddReplicaRegions"), list):
-        # test_replica_region_entry_without_region_is_an_aws_error (operations/replication.py)
-        params = {
-            **params,
-            "AddReplicaRegions": [
-                {"Region": "eu-west-1", **entry} if isinstance(entry, dict) else entry
-                for entry in params["AddReplicaRegions"]
-            ],
-        }
-    return params
-
-
 # ---- the fuzz tests ---------------------------------------------------------------------------
 @pytest.mark.parametrize("operation", OPERATION_NAMES)
 def test_typed_requests_get_a_valid_response_or_an_aws_error(operation: str) -> None:
@@ -502,7 +486,7 @@ def test_typed_requests_get_a_valid_response_or_an_aws_error(operation: str) -> 
     def run(params: dict[str, Any]) -> None:
         sm, ids = _fresh_mock()
         try:
-            params = _avoid_known_bugs(_substitute(params, ids))
+            params = _substitute(params, ids)
             exchange(sm, operation, params)
         finally:
             sm.stop()
@@ -521,7 +505,7 @@ def test_raw_bodies_with_wrong_types_unknown_members_and_bad_text_get_aws_errors
     def run(body: dict[str, Any]) -> None:
         sm, ids = _fresh_mock()
         try:
-            body = _avoid_known_bugs(_substitute(body, ids))
+            body = _substitute(body, ids)
             exchange(sm, operation, {}, json.dumps(body).encode())
         finally:
             sm.stop()
@@ -610,12 +594,6 @@ def test_an_escaped_backslash_before_u_is_ordinary_text() -> None:
         assert client.get_secret_value(SecretId="s")["SecretString"] == "C:\\ud800\\path"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sm_mock/operations/replication.py check_replica_regions/add_replicas read entry['Region'], "
-    "but the model's ReplicaRegionType has no required members, so an entry without Region is a "
-    "KeyError answered as InternalServiceError (should be an InvalidParameterException/ValidationException)",
-)
 @pytest.mark.parametrize(
     ("operation", "params"),
     [

@@ -660,12 +660,6 @@ def test_file_credentials_never_sign_a_request_and_no_fake_ones_stay_behind(
     assert boto3.session.Session().get_credentials().access_key == REAL_FILE_KEY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sm_mock/mock.py hides real credentials only by putting fake ones in the environment; a "
-    "session with an explicit profile (boto3.Session(profile_name=...)) skips the environment "
-    "provider, reads the shared credentials file and signs sm_mock requests with the real key",
-)
 def test_an_explicit_profile_never_signs_with_the_real_file_credentials(real_credentials: Path) -> None:
     with mock_secretsmanager():
         client = boto3.session.Session(profile_name="prod").client("secretsmanager", region_name=REGION)
@@ -676,8 +670,11 @@ def test_an_explicit_profile_never_signs_with_the_real_file_credentials(real_cre
 def test_the_credential_check_catches_signing_with_the_real_keys(
     real_credentials: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The protection: while active, the mock swaps the credential variables for fake ones.
+    # The protections: while active, the mock swaps the credential variables for fake ones and
+    # botocore's credential resolver for one that only yields them (sm_mock.credentials).
     monkeypatch.setattr("sm_mock.mock._supply_environment", lambda region: {})
+    monkeypatch.setattr("sm_mock.credentials.hide", lambda *args: None)
+    monkeypatch.setattr("sm_mock.credentials.reveal", lambda: None)
     with mock_secretsmanager():
         identities = signing_identities(_default_clients())
     assert REAL & set(identities)

@@ -79,7 +79,9 @@ def test_botocore_still_rejects_minimums_on_the_client(sm_client: Any) -> None:
         ("get_secret_value", {}, "InvalidParameterException"),
     ],
 )
-def test_wrong_types_and_ranges_get_aws_errors(raw_client: Any, operation: str, params: dict[str, Any], code: str) -> None:
+def test_wrong_types_and_ranges_get_aws_errors(
+    raw_client: Any, operation: str, params: dict[str, Any], code: str
+) -> None:
     with pytest.raises(ClientError) as info:
         getattr(raw_client, operation)(**params)
     assert _code(info) == code
@@ -136,4 +138,8 @@ def test_every_failed_request_is_logged_with_its_code(sm_mock: SecretsManagerMoc
     with pytest.raises(ClientError):
         raw_client.get_secret_value(SecretId=12)
     record = sm_mock.calls[-1]
-    assert (record.operation, record.error_code, record.region) == ("GetSecretValue", "SerializationException", "us-east-1")
+    assert (record.operation, record.error_code, record.region) == (
+        "GetSecretValue",
+        "SerializationException",
+        "us-east-1",
+    )

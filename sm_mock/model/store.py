@@ -465,9 +465,13 @@ class Backend:
         )
         return self.create_secrets(specs, region=region, account_id=account_id)
 
-    def find(self, secret_id: str, account_id: str, region: str) -> Secret | None:
-        """Resolve a SecretId as a caller in ``account_id``/``region`` would (SPEC B7–B9)."""
-        now = self.clock.now()  # type: ignore[attr-defined]
+    def find(self, secret_id: str, account_id: str, region: str, now: datetime | None = None) -> Secret | None:
+        """Resolve a SecretId as a caller in ``account_id``/``region`` would (SPEC B7–B9).
+
+        ``now`` is the request's clock reading (one per request); None reads the clock.
+        """
+        if now is None:
+            now = self.clock.now()  # type: ignore[attr-defined]
         if secret_id.startswith("arn:"):
             parts = secret_id.split(":", 6)
             if len(parts) >= 6 and parts[4] != account_id and parts[3] == region:

@@ -87,10 +87,16 @@ def check_secret_id(secret_id: str) -> None:
 
 
 def find_secret(ctx: RequestContext, secret_id: str) -> Secret:
-    """Resolve a SecretId or answer ResourceNotFoundException (SM-013, SM-015)."""
-    check_secret_id(secret_id)
-    secret = ctx.backend.find(secret_id, ctx.account_id, ctx.region)
+    """Resolve a SecretId or answer ResourceNotFoundException (SM-013, SM-015).
+
+    An id with invalid characters fails first (SM-004..012). It can never resolve: every
+    stored name and ARN passed the same patterns when it was created. So the lookup goes
+    first and only an id that finds nothing pays for the pattern check (profiled: the
+    regular expression was a noticeable share of a point read).
+    """
+    secret = ctx.backend.find(secret_id, ctx.account_id, ctx.region, ctx.now)
     if secret is None:
+        check_secret_id(secret_id)
         raise not_found()
     return secret
 

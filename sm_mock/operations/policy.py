@@ -28,7 +28,8 @@ def _statements(policy: str) -> list[dict[str, Any]]:
             "The resource policy needs a Statement: an object or a non-empty list of objects.",
         )
     for statement in statements:
-        if statement.get("Effect") not in ("Allow", "Deny") or "Action" not in statement and "NotAction" not in statement:
+        has_action = "Action" in statement or "NotAction" in statement
+        if statement.get("Effect") not in ("Allow", "Deny") or not has_action:
             raise AwsError(
                 "MalformedPolicyDocumentException",
                 "Every policy statement needs an Effect of Allow or Deny and an Action.",

@@ -24,6 +24,9 @@ def not_supported(what: str) -> AwsError:
 
 def check_replica_regions(home: str, regions: list[dict[str, Any]]) -> None:
     """SPEC I11 (recommendation): the secret's own region, or a region named twice, is invalid."""
+    if any(not entry.get("Region") for entry in regions):
+        # The model makes no member required, so `[{}]` reaches the service.
+        raise invalid_parameter("Every AddReplicaRegions entry needs a Region, e.g. {'Region': 'eu-west-1'}.")
     wanted = [entry["Region"] for entry in regions]
     for region in wanted:
         if region == home:

@@ -1,0 +1,63 @@
+"""Keep the user's real AWS credentials out of every session while a mock is active.
+
+Putting fake keys in the environment (sm_mock.mock) covers the default credential chain, but
+a session with an explicit profile (``boto3.Session(profile_name="prod")``) skips the
+environment and reads the shared credentials file. While any mock is active, botocore's
+credential resolver is swapped for one that only ever yields sm_mock's fake keys, so no real
+key is read or used to sign a request. Credentials passed explicitly to a client
+(``aws_access_key_id=...``) are unaffected: they are the test's own. Reference-counted so
+nested activations restore the original exactly once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+__all__ = ["hide", "reveal"]
+
+_lock = threading.Lock()
+_depth = 0
+_original: Any = None
+
+
+def _fake_resolver_factory(access_key: str, secret_key: str) -> Any:
+    from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
+
+    class _FakeCredentials(CredentialProvider):  # type: ignore[misc]
+        METHOD = "sm-mock"
+        CANONICAL_NAME = "sm-mock"
+
+        def load(self) -> Credentials:
+            return Credentials(access_key, secret_key, method=self.METHOD)
+
+    def create_credential_resolver(session: Any, cache: Any = None, region_name: Any = None) -> Any:
+        return CredentialResolver(providers=[_FakeCredentials()])
+
+    return create_credential_resolver
+
+
+def hide(access_key: str, secret_key: str) -> None:
+    """Swap botocore's credential resolver for sm_mock's fake one (nested-safe)."""
+    global _depth, _original
+    import botocore.credentials
+
+    with _lock:
+        if _depth == 0:
+            _original = botocore.credentials.create_credential_resolver
+            botocore.credentials.create_credential_resolver = _fake_resolver_factory(access_key, secret_key)
+        _depth += 1
+
+
+def reveal() -> None:
+    """Undo one :func:`hide`; the last one restores botocore's resolver."""
+    global _depth, _original
+    import botocore.credentials
+
+    with _lock:
+        if _depth == 0:
+            return
+        _depth -= 1
+        if _depth == 0:
+            botocore.credentials.create_credential_resolver = _original
+            _original = None
