@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 __all__ = ["demo", "main"]
+
+ROTATOR_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:rotate-db"
 
 
 def _step(title: str) -> None:
@@ -19,15 +22,41 @@ def _show(label: str, value: object) -> None:
     print(f"   {label}: {value}")
 
 
-def demo(out: Callable[[str], None] | None = None) -> int:
+def _rotation_handler(client: Any) -> Any:
+    """A rotation function in the shape of AWS's template (four steps, through boto3)."""
+
+    def handler(event: dict[str, str], context: object) -> None:
+        arn, token, step = event["SecretId"], event["ClientRequestToken"], event["Step"]
+        if step == "createSecret":
+            current = json.loads(client.get_secret_value(SecretId=arn, VersionStage="AWSCURRENT")["SecretString"])
+            current["password"] = client.get_random_password(PasswordLength=20, ExcludePunctuation=True)[
+                "RandomPassword"
+            ]
+            client.put_secret_value(
+                SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(current), VersionStages=["AWSPENDING"]
+            )
+        elif step == "finishSecret":
+            stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
+            old = next(v for v, labels in stages.items() if "AWSCURRENT" in labels)
+            client.update_secret_version_stage(
+                SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=old
+            )
+
+    return handler
+
+
+def demo() -> int:
     """Run the demo scenario; returns a process exit code."""
     import boto3
     from botocore.exceptions import ClientError
 
     from . import mock_secretsmanager
+    from .clock import ManualClock
 
-    with mock_secretsmanager(region="eu-west-1", seed=7) as sm:
+    clock = ManualClock(datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc))
+    with mock_secretsmanager(region="eu-west-1", seed=7, clock=clock) as sm:
         client = boto3.client("secretsmanager", region_name="eu-west-1")
+        print(f"A mock of AWS Secrets Manager is active; its clock reads {clock.now():%Y-%m-%d %H:%M} UTC.")
 
         _step("CreateSecret: a JSON database credential")
         created = client.create_secret(
@@ -61,6 +90,32 @@ def demo(out: Callable[[str], None] | None = None) -> int:
         )
         _show("AWSCURRENT value now", client.get_secret_value(SecretId="prod/app/db")["SecretString"])
 
+        _step("RotateSecret runs your own rotation function in-process, then on its schedule")
+        sm.register_lambda(ROTATOR_ARN, _rotation_handler(client))
+        client.rotate_secret(
+            SecretId="prod/app/db", RotationLambdaARN=ROTATOR_ARN, RotationRules={"AutomaticallyAfterDays": 30}
+        )
+        _show("after RotateSecret", client.get_secret_value(SecretId="prod/app/db")["SecretString"])
+        _show("NextRotationDate", client.describe_secret(SecretId="prod/app/db")["NextRotationDate"])
+        clock.advance(days=31)
+        _show("31 days later", client.get_secret_value(SecretId="prod/app/db")["SecretString"])
+        _show("rotations run", [f"{r.event} at {r.at:%Y-%m-%d}" for r in sm.rotations.history if r.event])
+
+        _step("DeleteSecret schedules deletion; the name stays taken until the window ends")
+        deleted = client.delete_secret(SecretId="prod/app/db", RecoveryWindowInDays=7)
+        _show("DeletionDate", deleted["DeletionDate"])
+        try:
+            client.get_secret_value(SecretId="prod/app/db")
+        except ClientError as error:
+            _show(error.response["Error"]["Code"], error.response["Error"]["Message"])
+        clock.advance(days=8)
+        try:
+            client.describe_secret(SecretId="prod/app/db")
+        except client.exceptions.ResourceNotFoundException as error:
+            _show("8 days later", error.response["Error"]["Message"])
+        recreated = client.create_secret(Name="prod/app/db", SecretString="fresh")
+        _show("name free again, new ARN", recreated["ARN"])
+
         _step("Errors are real AWS answers, raised by botocore as ClientError subclasses")
         try:
             client.get_secret_value(SecretId="does/not/exist")
@@ -80,7 +135,8 @@ def demo(out: Callable[[str], None] | None = None) -> int:
         )
 
         _step("Every request is in the call log (values redacted)")
-        for record in sm.calls:
+        _show("requests served", len(sm.calls))
+        for record in list(sm.calls)[:4]:
             _show(record.operation, f"error={record.error_code} params={record.params}")
     print("\nDone: nothing left the process.")
     return 0

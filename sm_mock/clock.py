@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "SystemClock", "as_clock"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "as_clock"]
 
 
 @runtime_checkable
@@ -29,6 +29,35 @@ class SystemClock:
 
     def __repr__(self) -> str:
         return "SystemClock()"
+
+
+class ManualClock:
+    """A clock that moves only when told to: ``mock_secretsmanager(clock=ManualClock(...))``.
+
+    An alternative to freezegun/time-machine when a test wants to move sm_mock's time
+    (deletion windows, rotation schedules, rate quotas) without patching ``datetime``.
+    """
+
+    __slots__ = ("_now",)
+
+    def __init__(self, start: datetime | None = None) -> None:
+        start = start or datetime.now(timezone.utc)
+        self._now = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
+
+    def now(self) -> datetime:
+        return self._now
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        """Move forward by a timedelta or timedelta keywords (``days=7``); returns the new time."""
+        self._now += delta if delta is not None else timedelta(**kwargs)
+        return self._now
+
+    def set(self, when: datetime) -> None:
+        """Jump to a point in time."""
+        self._now = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+    def __repr__(self) -> str:
+        return f"ManualClock({self._now.isoformat()})"
 
 
 class _CallableClock:
