@@ -68,9 +68,13 @@ def serve_params(
             lost = fault.error
         backend = mock.backend
         ctx = RequestContext(mock, backend, backend.store(account_id, region), account_id, region, now, operation)
-        mock.replication.guard(ctx, params)  # SPEC I6, G8: free unless a secret has replicas
+        replication = mock.replication
+        replicated = replication.primaries > 0  # no work at all until some secret has replicas
+        if replicated:
+            replication.guard(ctx, params)  # SPEC I6, G8
         result = handler(ctx, params)
-        mock.replication.propagate(ctx, params)  # SPEC I7
+        if replicated:
+            replication.propagate(ctx, params)  # SPEC I7
         if lost is not None:
             raise lost
         return result
