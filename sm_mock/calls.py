@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["REDACTED", "CallLog", "CallRecord", "redact"]
 
@@ -27,12 +26,17 @@ def redact(params: dict[str, Any]) -> dict[str, Any]:
     return {k: (REDACTED if k in _SENSITIVE else v) for k, v in params.items()}
 
 
-@dataclass(frozen=True, slots=True)
-class CallRecord:
-    """One request attempt as sm_mock saw it."""
+class CallRecord(NamedTuple):
+    """One request attempt as sm_mock saw it (immutable).
+
+    A named tuple rather than a frozen dataclass: one is made per request, and a frozen
+    dataclass sets each of its nine fields through ``object.__setattr__``, about twice the
+    cost of building the tuple (profiled inside real calls).
+    """
 
     operation: str
-    params: dict[str, Any] = field(repr=False)
+    #: The request's parameters, secret material redacted (not shown in the repr).
+    params: dict[str, Any]
     region: str
     account_id: str
     #: The AWS error code answered, the transport failure kind ("ConnectionError",
@@ -50,6 +54,13 @@ class CallRecord:
     def ok(self) -> bool:
         """True when the attempt succeeded."""
         return self.error_code is None
+
+    def __repr__(self) -> str:
+        return (
+            f"CallRecord(operation={self.operation!r}, region={self.region!r}, account_id={self.account_id!r}, "
+            f"error_code={self.error_code!r}, at={self.at!r}, injected={self.injected!r}, "
+            f"throttled={self.throttled!r}, attempt={self.attempt!r})"
+        )
 
 
 class CallLog:

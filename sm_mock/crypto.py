@@ -121,10 +121,11 @@ def seal(plaintext: bytes, key: KmsKey, secret_arn: str, version_id: str) -> Env
     if problem is not None:
         raise problem
     aad = _context(secret_arn, version_id)
-    data_key = AESGCM.generate_key(bit_length=256)
-    nonce = os.urandom(12)
+    # The 256-bit data key and both 96-bit nonces in one draw from the OS CSPRNG (three
+    # separate draws were three system calls per write, profiled).
+    material = os.urandom(56)
+    data_key, nonce, wrap_nonce = material[:32], material[32:44], material[44:]
     ciphertext = AESGCM(data_key).encrypt(nonce, plaintext, aad)
-    wrap_nonce = os.urandom(12)
     blob = key._cipher().encrypt(wrap_nonce, data_key, aad)
     return Envelope(nonce, ciphertext, {key.arn: WrappedKey(wrap_nonce, blob)})
 
@@ -135,9 +136,8 @@ def _unwrap(envelope: Envelope, keys: list[KmsKey], aad: bytes) -> bytes:
         wrapped = envelope.wrapped.get(key.arn)
         if wrapped is None:
             continue
-        problem = _unusable(key, "DecryptionFailure")
-        if problem is not None:
-            last = problem
+        if not (key.enabled and key.symmetric):  # the usual case skips building an error
+            last = _unusable(key, "DecryptionFailure")
             continue
         try:
             return key._cipher().decrypt(wrapped.nonce, wrapped.blob, aad)

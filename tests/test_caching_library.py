@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from aws_secretsmanager_caching import SecretCache, SecretCacheConfig
+from botocore.config import Config
 from freezegun import freeze_time
 
 from sm_mock import mock_secretsmanager
@@ -22,7 +23,9 @@ T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 def test_a_cached_value_is_served_through_an_outage_and_refreshed_after_it() -> None:
     with freeze_time(T0) as frozen, mock_secretsmanager() as sm:
-        client = sm.client()  # boto3's default (legacy) retries
+        # Legacy mode, 5 attempts: the default of the boto3 this was recorded with (SPEC A8);
+        # newer boto3 releases default to standard mode, so name it explicitly.
+        client = sm.client(config=Config(retries={"mode": "legacy", "max_attempts": 4}))
         client.create_secret(Name="db", SecretString="v1")
         cache = SecretCache(config=SecretCacheConfig(secret_refresh_interval=60), client=client)
         assert cache.get_secret_string("db") == "v1"
