@@ -61,7 +61,7 @@ def _resumed(mock: Any) -> Iterator[None]:
 def moto_calls_at(moto: ModuleType, population: int, timing: Timing, page_timing: Timing) -> dict[str, Any]:
     """moto's per-call cost of the timed operations at ``population`` secrets, vs its floor."""
     session = new_session()
-    mock = moto.mock_aws()  # type: ignore[attr-defined]
+    mock = moto.mock_aws()
     results: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     mock.start()
@@ -131,7 +131,7 @@ def moto_per_test(moto: ModuleType, timing: Timing, region: str = "us-east-1") -
 
     def one_test(n: int) -> None:
         for _ in range(n):
-            with moto.mock_aws():  # type: ignore[attr-defined]
+            with moto.mock_aws():
                 client = boto3.client(SERVICE, region_name=region)
                 client.create_secret(Name="per-test/secret", SecretString=SECRET_VALUE)
                 client.get_secret_value(SecretId="per-test/secret")
@@ -144,7 +144,7 @@ def moto_activation(moto: ModuleType, timing: Timing) -> dict[str, Any]:
 
     def enter_exit(n: int) -> None:
         for _ in range(n):
-            with moto.mock_aws():  # type: ignore[attr-defined]
+            with moto.mock_aws():
                 pass
 
     return {"activation": _rounds_of(enter_exit, timing.rounds, timing.calls, timing.warmup).to_json()}
@@ -153,7 +153,7 @@ def moto_activation(moto: ModuleType, timing: Timing) -> dict[str, Any]:
 def moto_memory(moto: ModuleType, count: int) -> dict[str, Any]:
     """Bytes moto keeps per secret created through its API (tracemalloc)."""
     session = new_session()
-    with moto.mock_aws():  # type: ignore[attr-defined]
+    with moto.mock_aws():
         client = session.client(SERVICE)
         for i in range(3):  # one-time costs first
             client.create_secret(Name=f"warm/{i}", SecretString=SECRET_VALUE)

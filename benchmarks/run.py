@@ -27,12 +27,15 @@ from __future__ import annotations
 
 import argparse
 import gc
+import inspect
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
+
+from sm_mock import SecretsManagerMock
 
 from .common import (
     RESULTS_DIR,
@@ -141,9 +144,11 @@ def run(settings: Settings) -> dict[str, Any]:
             _log(f"per-call cost at {population:,} secrets:")
             record["calls"].append(calls_at(population, session, settings.point, settings.page))
             gc.collect()
-    if "direct" in sections:
+    if "direct" in sections and _has_direct_mode():
         _log(f"direct mode vs Stubber at {settings.direct_population:,} secrets:")
         record["direct"] = direct_vs_stubber(settings.direct_population, session, settings.point, settings.page)
+    elif "direct" in sections:
+        _log("this sm_mock has no direct mode (transport=): skipped")
     if "per-test" in sections:
         _log("per-test cost:")
         record["per_test"] = per_test(settings.tests)
@@ -157,6 +162,11 @@ def run(settings: Settings) -> dict[str, Any]:
         record["moto"] = _moto(settings)
     record["duration_s"] = round(time.perf_counter() - clock, 2)
     return record
+
+
+def _has_direct_mode() -> bool:
+    """Whether this sm_mock offers ``transport=`` (so older versions can be compared too)."""
+    return "transport" in inspect.signature(SecretsManagerMock).parameters
 
 
 def _moto(settings: Settings) -> dict[str, Any]:

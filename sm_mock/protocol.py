@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import json.encoder
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timezone
@@ -101,12 +102,18 @@ def epoch_seconds(value: date) -> float:
     """
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
-    return (value - _EPOCH).total_seconds()
+    if value.tzinfo is not None:
+        # For an aware datetime, timestamp() computes exactly (value - epoch).total_seconds(),
+        # in one C call instead of two and a timedelta.
+        return value.timestamp()
+    return (value - _EPOCH).total_seconds()  # naive: TypeError, as it always was
 
 
 def _default(value: object) -> object:
-    if isinstance(value, datetime):  # the common case, without a second call
-        return (value - _EPOCH).total_seconds()
+    # Called by the C encoder for every timestamp: about a third of the cost of encoding a
+    # ListSecrets page (profiled), hence the aware datetime handled first and inline.
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.timestamp()
     if isinstance(value, date):
         return epoch_seconds(value)
     if isinstance(value, (bytes, bytearray)):
@@ -120,12 +127,15 @@ def _default(value: object) -> object:
 #: reusable as long as it keeps no circular-reference markers (``None``): answers are trees.
 #: Same arguments as ``JSONEncoder.iterencode`` passes, so the bytes are the same.
 _ENCODER = json.JSONEncoder(default=_default, separators=(",", ":"))
-try:
-    from json.encoder import c_make_encoder as _c_make_encoder, encode_basestring_ascii as _ascii
-
-    _encode_chunks: Any = _c_make_encoder(None, _default, _ascii, None, ":", ",", False, False, True)
-except (ImportError, TypeError):  # no C accelerator (e.g. PyPy): the pure-Python encoder
-    _encode_chunks = None
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_encode_chunks: Any = None
+if _c_make_encoder is not None:  # None without the C accelerator (e.g. PyPy): pure Python then
+    try:
+        _encode_chunks = _c_make_encoder(
+            None, _default, json.encoder.encode_basestring_ascii, None, ":", ",", False, False, True
+        )
+    except TypeError:  # a future signature: fall back to the public encoder
+        _encode_chunks = None
 
 
 def encode_result(result: dict[str, Any]) -> bytes:

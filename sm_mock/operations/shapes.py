@@ -48,7 +48,8 @@ def secret_metadata(secret: Secret, now: datetime, *, stages_key: str) -> dict[s
         out["Description"] = secret.description  # SM-064: an empty description is omitted
     if secret.kms_key_explicit:
         out["KmsKeyId"] = secret.kms_key.arn  # SPEC F5: never for the default key
-    rotation_fields(secret, out, now)
+    if secret.rotation is not None:  # (checked here too: a ListSecrets page has 100 entries)
+        rotation_fields(secret, out, now)
     if secret.last_changed is not None:
         out["LastChangedDate"] = secret.last_changed
     if secret.last_accessed is not None:
