@@ -16,7 +16,7 @@ Targets, checked here and never by timed unit tests: point calls within 5% of th
 list page (and a batch read) within 10%, direct mode at most 1.3x the Stubber, per-test cost
 under 10 ms, activation under 0.2 ms, under 2 KiB per secret beyond its value.
 
-    python -m benchmarks                  # everything, ~5 minutes (500,000 secrets included)
+    python -m benchmarks                  # everything, about 3 minutes (500,000 secrets included)
     python -m benchmarks --quick          # smoke run, under a minute
     python -m benchmarks --sections calls,direct --secrets 100,10k --check
 
