@@ -11,6 +11,7 @@ nested activations restore the original exactly once.
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
@@ -21,6 +22,7 @@ _depth = 0
 _original: Any = None
 
 
+@functools.lru_cache(maxsize=8)
 def _fake_resolver_factory(access_key: str, secret_key: str) -> Any:
     from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 

@@ -726,10 +726,8 @@ class Rotations:
         O(1) when nothing is due. Missed windows collapse into one rotation now: the clock
         jumped past them, and the service would have rotated in the last one at the latest.
         """
-        try:
-            if self._heap[0][0] > now:
-                return
-        except IndexError:
+        heap = self._heap
+        if not heap or heap[0][0] > now:
             return
         if getattr(self._local, "depth", 0):
             return  # inside a rotation function: the outer request picks it up
