@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -12,38 +11,12 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import REGION, START, client, manual_clock
 
 from sm_mock import choices, mock_secretsmanager
-from sm_mock.mock import FAKE_CREDENTIALS
 
-REGION = "us-east-1"
-START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
 NOT_FOUND = "Secrets Manager can't find the specified secret."
 MARKED = "You can't perform this operation on the secret because it was marked for deletion."
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.time = start
-
-    def now(self) -> datetime:
-        return self.time
-
-    def advance(self, **delta: float) -> None:
-        self.time += timedelta(**delta)
-
-
-@functools.cache
-def client(region: str = REGION) -> Any:
-    """One boto3 client per region for the whole module (clients outlive activations)."""
-    return boto3.client(
-        "secretsmanager",
-        region_name=region,
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def create(name: str, value: str = "s3cr3t", **params: Any) -> dict[str, Any]:
@@ -146,7 +119,7 @@ def test_unknown_filter_key_is_a_validation_error() -> None:
 
 
 def test_values_come_back_like_get_secret_value() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         first = create("text", "plain text value")
         clock.advance(hours=1)
@@ -229,7 +202,7 @@ def test_invalid_id_is_reported_in_errors() -> None:
 
 
 def test_reading_stamps_last_accessed_date_like_get_secret_value() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         create("read")
         create("unread")
@@ -321,7 +294,7 @@ def test_filtered_secret_that_cannot_be_read_goes_to_errors_under_its_arn() -> N
 
 
 def test_filter_pages_stamp_last_accessed_date() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         create("x/1")
         clock.advance(days=1)

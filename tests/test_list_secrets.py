@@ -7,7 +7,6 @@ listing of the store and that paging stays exact while secrets come and go betwe
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -18,40 +17,14 @@ import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import REGION, START, client, manual_clock
 
 from sm_mock import SecretsManagerMock, choices, mock_secretsmanager
-from sm_mock.mock import FAKE_CREDENTIALS
+from sm_mock.clock import ManualClock
 from sm_mock.model.filters import compile_filters
 from sm_mock.model.index import SortedEntries
 from sm_mock.model.secret import Secret
 from sm_mock.model.store import RegionStore
-
-REGION = "us-east-1"
-START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    """A clock the test moves by hand (sm_mock reads every time from it)."""
-
-    def __init__(self, start: datetime = START) -> None:
-        self.time = start
-
-    def now(self) -> datetime:
-        return self.time
-
-    def advance(self, **delta: float) -> None:
-        self.time += timedelta(**delta)
-
-
-@functools.cache
-def client(region: str = REGION) -> Any:
-    """One boto3 client per region for the whole module (clients outlive activations)."""
-    return boto3.client(
-        "secretsmanager",
-        region_name=region,
-        aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
 
 
 def create(name: str, **params: Any) -> dict[str, Any]:
@@ -118,7 +91,7 @@ def test_list_entry_never_carries_a_value() -> None:
 
 
 def test_list_entry_adds_dates_and_tags_only_once_they_are_set() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         create("plain")
         create("tagged", Tags=[{"Key": "team", "Value": "core"}])
@@ -360,7 +333,7 @@ def test_eleven_filters_are_refused() -> None:
 # ---- sorting (SPEC L9) ---------------------------------------------------------------------------
 
 
-def _sorting_fixture(clock: Clock) -> None:
+def _sorting_fixture(clock: ManualClock) -> None:
     """Four secrets whose orders differ by every SortBy."""
     create("charlie")  # created first
     clock.advance(hours=1)
@@ -380,7 +353,7 @@ def _sorting_fixture(clock: Clock) -> None:
 
 
 def test_default_order_is_creation_date_in_the_chosen_direction() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         _sorting_fixture(clock)
         expected = ["charlie", "alpha", "delta", "bravo"]
@@ -402,7 +375,7 @@ def test_default_order_is_creation_date_in_the_chosen_direction() -> None:
     ],
 )
 def test_each_sort_key_in_both_directions(sort_by: str, ascending: list[str]) -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         _sorting_fixture(clock)
         assert listed(SortBy=sort_by, SortOrder="asc") == ascending
@@ -413,7 +386,7 @@ def test_each_sort_key_in_both_directions(sort_by: str, ascending: list[str]) ->
 
 
 def test_last_accessed_ties_within_a_day_fall_back_to_creation_order() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         for name in ("x", "y", "z"):
             create(name)
@@ -426,7 +399,7 @@ def test_last_accessed_ties_within_a_day_fall_back_to_creation_order() -> None:
 
 
 def test_sorting_follows_changes_made_between_listings() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         for name in ("a", "b", "c"):
             create(name)
@@ -560,7 +533,7 @@ def test_secret_scheduled_for_deletion_is_hidden_unless_asked_for() -> None:
 
 
 def test_secret_whose_recovery_window_passed_is_gone_from_every_listing() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         create("short")
         create("long")
@@ -577,7 +550,7 @@ def test_secret_whose_recovery_window_passed_is_gone_from_every_listing() -> Non
 
 
 def test_expired_secrets_are_purged_on_the_first_listing_too() -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         create("gone")
         client().delete_secret(SecretId="gone", RecoveryWindowInDays=7)
@@ -651,7 +624,7 @@ def test_name_prefix_listings_at_scale_match_brute_force() -> None:
     # walk and the collect strategy (and the switch between them) are exercised.
     with mock_secretsmanager() as sm:
         names = [f"{'ab'[i % 2]}/{i % 7}/{i:05d}" for i in range(3000)]
-        clock = Clock()
+        clock = manual_clock()
         store = store_of(sm)
         for i, name in enumerate(names):
             clock.advance(seconds=(i * 7919) % 13)
@@ -678,7 +651,7 @@ def test_name_prefix_listings_at_scale_match_brute_force() -> None:
 def test_listing_stays_exact_after_more_changes_than_the_change_log_keeps() -> None:
     # Past about twice the number of secrets, pending changes are dropped with the views,
     # which are rebuilt from the store by the next listing.
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock) as sm:
         seed(sm, [f"s{i:02d}" for i in range(40)])
         assert len(listed(SortBy="last-changed-date")) == 40  # builds the view
@@ -694,7 +667,7 @@ def test_views_survive_being_dropped_while_a_listing_purges(monkeypatch: pytest.
     import sm_mock.model.index as index_module
 
     monkeypatch.setattr(index_module, "_MIN_LOG", 0)  # drop the views at the slightest excuse
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock) as sm:
         seed(sm, [f"s{i:02d}" for i in range(30)])
         assert len(listed(SortBy="name")) == 30
@@ -745,7 +718,7 @@ def test_every_listing_equals_a_brute_force_listing(
     include: bool,
     page_size: int,
 ) -> None:
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock) as sm:
         for step, (action, name, word) in enumerate(actions):
             _apply(action, name, word, clock)
@@ -763,7 +736,7 @@ def test_every_listing_equals_a_brute_force_listing(
         store_of(sm).index.check()
 
 
-def _apply(action: str, name: str, word: str, clock: Clock) -> None:
+def _apply(action: str, name: str, word: str, clock: ManualClock) -> None:
     """One random step; errors such as "already exists" are part of the game."""
     c = client()
     try:
@@ -806,7 +779,7 @@ def test_paging_under_concurrent_creates_and_deletes_is_exact(
     """Between pages, secrets are created and deleted (a deleted name may come back as a new
     secret). Every secret that existed throughout is listed exactly once, no secret is listed
     twice, and the listing is in the requested order."""
-    clock = Clock()
+    clock = manual_clock()
     with mock_secretsmanager(clock=clock):
         live: dict[str, str] = {}  # name -> ARN of the secret holding it now
         for i in range(initial):
