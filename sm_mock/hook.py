@@ -139,7 +139,7 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
 
 
 def install() -> None:
-    """Register the handlers for future sessions and boto3's default session (idempotent)."""
+    """Register the handlers for future sessions and a pre-existing boto3 default session (idempotent)."""
     global _installed
     if not _installed:
         import botocore.handlers
@@ -153,12 +153,14 @@ def install() -> None:
 
         botocore.handlers.BUILTIN_HANDLERS.append((DIRECT_EVENT, before_call, botocore.handlers.REGISTER_LAST))
         _installed = True
-    import sys
+        # Only a default session that predates this first install lacks the builtin handlers;
+        # registering on a later one would make botocore call the hook twice per request.
+        import sys
 
-    boto3 = sys.modules.get("boto3")
-    session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
-    if session is not None:
-        _register(session.events)
+        boto3 = sys.modules.get("boto3")
+        session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
+        if session is not None:
+            _register(session.events)
 
 
 def _register(events: Any) -> None:

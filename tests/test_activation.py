@@ -253,3 +253,14 @@ def test_configuration_made_before_activation_survives_it() -> None:
 
     body()
     assert decorated_saw == [True]
+
+
+def test_activation_does_not_register_the_hook_twice_on_the_default_session() -> None:
+    # botocore calls every before-send handler: a second registration would be a second
+    # (guarded, but wasted) pass through the hook on every request.
+    boto3.client("secretsmanager", region_name="us-east-1")  # boto3's default session now exists
+    with mock_secretsmanager(), mock_secretsmanager():
+        client = boto3.client("secretsmanager", region_name="us-east-1")
+        handlers = client.meta.events._emitter._handlers.prefix_search("before-send.secrets-manager.CreateSecret")
+        assert [h for h in handlers if h is sm_mock.hook.before_send] == [sm_mock.hook.before_send]
+        client.create_secret(Name="once", SecretString="v")
