@@ -39,6 +39,7 @@ from .common import (
     Target,
     capture_answer,
     cycle_calls,
+    finish,
     format_profile,
     format_table,
     interleaved,
@@ -49,7 +50,6 @@ from .common import (
     python_command,
     seed,
     suspended,
-    write_json,
 )
 
 __all__ = ["OPERATIONS", "RATIO_LIMIT", "Settings", "main", "run"]
@@ -358,9 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     args = _parser().parse_args(None if argv is None else list(argv))
     record = run(_settings(args))
-    path = write_json(args.json, record)
-    print(f"\nJSON record: {path}")
-    return 1 if args.check and not record["passed"] else 0
+    return finish(record, args.json, args.check)
 
 
 if __name__ == "__main__":

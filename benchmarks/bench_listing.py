@@ -69,6 +69,7 @@ from .common import (
     Target,
     capture_answer,
     cycle_calls,
+    finish,
     format_table,
     interleaved,
     machine_info,
@@ -77,7 +78,6 @@ from .common import (
     python_command,
     secret_names,
     suspended,
-    write_json,
 )
 
 __all__ = ["CASES", "SCALE_LIMIT", "SHARE_LIMIT", "Settings", "main", "run"]
@@ -514,9 +514,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the exit status."""
     args = _parser().parse_args(None if argv is None else list(argv))
     record = run(_settings(args))
-    path = write_json(args.json, record)
-    print(f"\nJSON record: {path}")
-    return 1 if args.check and not record["passed"] else 0
+    return finish(record, args.json, args.check)
 
 
 if __name__ == "__main__":

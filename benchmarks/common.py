@@ -63,6 +63,7 @@ __all__ = [
     "Target",
     "capture_answer",
     "cycle_calls",
+    "finish",
     "format_profile",
     "format_table",
     "interleaved",
@@ -577,6 +578,14 @@ def write_json(path: str | os.PathLike[str], record: Mapping[str, Any]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     return target
+
+
+def finish(record: Mapping[str, Any], json_path: str | os.PathLike[str], check: bool) -> int:
+    """The end of every benchmark command: write the JSON record, name it, and give the exit
+    status (1 only when ``--check`` was asked for and a target failed)."""
+    path = write_json(json_path, record)
+    print(f"\nJSON record: {path}")
+    return 1 if check and not record["passed"] else 0
 
 
 def python_command() -> str:

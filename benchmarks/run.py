@@ -40,12 +40,12 @@ from sm_mock import SecretsManagerMock
 from .common import (
     RESULTS_DIR,
     Target,
+    finish,
     format_table,
     machine_info,
     new_session,
     parse_sizes,
     python_command,
-    write_json,
 )
 from .figures import Timing, activation, calls_at, direct_vs_stubber, memory, per_test
 
@@ -500,9 +500,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record["targets"] = [t.to_json() for t in checked]
     record["passed"] = all(t.passed for t in checked)
     print(report(record, checked))
-    path = write_json(args.json, record)
-    print(f"\nJSON record: {path}")
-    return 1 if args.check and not record["passed"] else 0
+    return finish(record, args.json, args.check)
 
 
 if __name__ == "__main__":
