@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "as_clock"]
+__all__ = ["Clock", "ManualClock", "SystemClock", "as_clock", "to_milliseconds"]
 
 
 @runtime_checkable
@@ -13,6 +13,18 @@ class Clock(Protocol):
     """Anything with a ``now()`` that returns an aware UTC datetime."""
 
     def now(self) -> datetime: ...
+
+
+def to_milliseconds(moment: datetime) -> datetime:
+    """``moment`` without its sub-millisecond part: the precision AWS keeps its timestamps in.
+
+    Secrets Manager answers ``CreatedDate``, ``LastChangedDate`` and the other dates with three
+    decimals of a second (boto3 shows ``.807000`` microseconds), so what the mock stamps on a
+    secret is cut to the millisecond too. The clock itself keeps microseconds: rate quotas
+    refill per microsecond and deletion windows are compared exactly.
+    """
+    extra = moment.microsecond % 1000
+    return moment.replace(microsecond=moment.microsecond - extra) if extra else moment
 
 
 class SystemClock:

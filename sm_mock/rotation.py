@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
+from .clock import to_milliseconds
 from .errors import AwsError, access_denied, invalid_parameter, invalid_request
 from .model import labels
 from .model.secret import AWSCURRENT, AWSPENDING, RotationState, Secret, SecretVersion
@@ -572,7 +573,7 @@ class Rotations:
         """After the last step: did the rotation do its job? (store lock taken here)."""
         secret = job.secret
         with job.store.lock:
-            now = mock.clock.now()
+            now = to_milliseconds(mock.clock.now())
             if job.test:
                 self._record(RotationRecord(TEST_ROTATION_SUCCEEDED, secret.arn, job.token, now, job.trigger, attempt))
                 return TEST_ROTATION_SUCCEEDED
@@ -611,7 +612,7 @@ class Rotations:
                 rotation.interrupted = None
             if job.test:
                 # SPEC H21: the temporary version goes away again; AWSCURRENT never moved.
-                now = mock.clock.now()
+                now = to_milliseconds(mock.clock.now())
                 if secret.stages.get(AWSPENDING) == job.token:
                     labels.move_stage(secret, AWSPENDING, None, job.token, now, mock.limits)
                 if job.token in secret.versions and not secret.labels_of(job.token):

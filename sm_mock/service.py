@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from . import operations
 from .admission import TransportFailure
 from .calls import CallRecord, redact
+from .clock import to_milliseconds
 from .errors import AwsError
 from .operations.base import OPERATIONS, RequestContext
 from .operations.replication import not_supported
@@ -67,7 +68,9 @@ def serve_params(
             # ReadTimeout / ConnectionClosed: the operation runs, then its answer is lost.
             lost = fault.error
         backend = mock.backend
-        ctx = RequestContext(mock, backend, backend.store(account_id, region), account_id, region, now, operation)
+        # What the request stamps on secrets is kept to the millisecond, as AWS keeps it.
+        stamp = to_milliseconds(now)
+        ctx = RequestContext(mock, backend, backend.store(account_id, region), account_id, region, stamp, operation)
         replication = mock.replication
         replicated = replication.primaries > 0  # no work at all until some secret has replicas
         if replicated:

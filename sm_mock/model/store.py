@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .. import choices
+from ..clock import to_milliseconds
 from ..crypto import Keyring, KmsKey, open_envelope, seal
 from ..errors import AwsError, invalid_request, validation_error
 from ..ids import IdSource
@@ -406,7 +407,7 @@ class Backend:
 
         return seed_one(
             self.home(region, account_id),
-            self.clock.now(),  # type: ignore[attr-defined]
+            to_milliseconds(self.clock.now()),  # type: ignore[attr-defined]
             name,
             secret_string=secret_string,
             secret_binary=secret_binary,
@@ -430,7 +431,8 @@ class Backend:
         """
         from .seeding import seed_many
 
-        return seed_many(self.home(region, account_id), self.clock.now(), specs)  # type: ignore[attr-defined]
+        now = to_milliseconds(self.clock.now())  # type: ignore[attr-defined]
+        return seed_many(self.home(region, account_id), now, specs)
 
     def seed(
         self,
