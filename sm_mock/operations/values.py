@@ -53,7 +53,8 @@ def read_value(ctx: RequestContext, secret: Secret, version: SecretVersion) -> d
     raw = RegionStore.read(secret, version)
     today = ctx.now.date()
     version.last_accessed = today
-    secret.last_accessed = today
+    if secret.last_accessed != today:  # date only (SPEC P3): later reads that day change nothing
+        secret.last_accessed = today
     out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name, "VersionId": version.version_id}
     if version.binary:
         out["SecretBinary"] = raw
