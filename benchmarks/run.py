@@ -219,8 +219,8 @@ def targets(record: dict[str, Any]) -> list[Target]:
             Target(
                 f"direct_vs_stubber/{r['case']}",
                 f"{r['case']} in direct mode costs at most {LIMITS['direct']:.2f}x the same call through "
-                "botocore's Stubber (responses queued beforehand)",
-                r["ratio"],
+                "botocore's Stubber as a test uses it (add_response, then the call)",
+                r["ratio_with_add_response"],
                 LIMITS["direct"],
             )
         )
@@ -320,7 +320,9 @@ def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
         lines += [
             "",
             f"2. direct mode vs botocore's Stubber at {record['direct']['secrets']:,} secrets "
-            f"(target: direct/stubber <= {LIMITS['direct']:.2f})",
+            f"(target: direct / (add_response + call) <= {LIMITS['direct']:.2f}; a Stubber answers one "
+            "call per add_response, so that pair is what a stubbed call costs. /stubber: responses "
+            "queued before the timer, shown for reference)",
             format_table(
                 [
                     "call",

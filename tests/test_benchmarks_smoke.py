@@ -259,3 +259,76 @@ def test_benchmarks_never_import_moto_at_module_level() -> None:
     for source in root.glob("*.py"):
         for line in source.read_text(encoding="utf-8").splitlines():
             assert not line.startswith(("import moto", "from moto")), f"{source.name}: {line}"
+
+
+# ---- benchmarks.instructions (callgrind counts) ------------------------------------------------
+_DUMP = """version: 1
+creator: callgrind-3.19.0
+events: Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw
+fn=main
+0 1 1 1 0 0 0 0 0 0
+summary: 2000 900 500 40 30 10 4 3 1
+"""
+
+
+def test_instruction_dumps_are_read_per_call() -> None:
+    from benchmarks.instructions import L1_MISS_CYCLES, L2_MISS_CYCLES, parse_dump
+
+    counts = parse_dump(_DUMP, calls=10)
+
+    assert (counts.instructions, counts.l1_misses, counts.l2_misses) == (200, 8, 0.8)
+    assert counts.cycles == 200 + L1_MISS_CYCLES * 8 + L2_MISS_CYCLES * 0.8
+    assert parse_dump(_DUMP.replace("summary:", "totals:"), calls=1).instructions == 2000
+    with pytest.raises(ValueError, match="not a callgrind dump"):
+        parse_dump("events: Ir\n", calls=1)
+
+
+def test_instruction_child_runs_every_contender_outside_valgrind() -> None:
+    # The child is what runs under callgrind; here it runs plainly, which checks that every
+    # contender's calls succeed (a failing call would raise) and that it leaves no mock active.
+    from benchmarks import instructions
+
+    for operation in instructions.CONTENDERS:
+        instructions._child(operation, calls=2, population=25)
+    assert active() is None
+
+
+def test_instruction_run_builds_ratios_and_targets(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from benchmarks import instructions
+    from benchmarks.instructions import Counts
+
+    def fake_child(operation: str, calls: int, population: int, valgrind: str, workdir: Path) -> dict[str, Counts]:
+        base = {"mock": Counts(1100, 10, 1), "floor": Counts(1000, 10, 1)}
+        if "direct" in instructions.CONTENDERS[operation]:
+            base |= {"direct": Counts(500, 5, 1), "stubber+add": Counts(250, 5, 1)}
+        return base
+
+    monkeypatch.setattr(instructions, "_run_child", fake_child)
+    record = instructions.run(["GetSecretValue", "BatchGetSecretValue"], 5, 10, "valgrind")
+
+    get, batch = record["results"]
+    assert get["instruction_ratio"] == 1.1 and get["overhead_instructions"] == 100
+    assert get["direct_instruction_ratio"] == 2.0
+    assert "direct_instruction_ratio" not in batch
+    verdicts = {t["name"]: t["result"] for t in record["targets"]}
+    assert verdicts == {
+        "instructions/mock_vs_floor/GetSecretValue": "FAIL",  # 1.10 > 1.05 for a point call
+        "instructions/direct_vs_stubber/GetSecretValue": "FAIL",  # 2.0 > 1.3
+        "instructions/mock_vs_floor/BatchGetSecretValue": "PASS",  # 1.10 <= 1.10 for a batch
+    }
+    assert record["passed"] is False
+    text = instructions.report(record)
+    assert "GetSecretValue" in text and "1.100" in text and "2.000" in text
+
+
+def test_instruction_command_skips_without_valgrind(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from benchmarks import instructions
+
+    monkeypatch.setattr(instructions.shutil, "which", lambda name: None)
+
+    assert instructions.main(["--json", str(tmp_path / "x.json")]) == 0
+    assert "valgrind is not on PATH" in capsys.readouterr().out
+    assert not (tmp_path / "x.json").exists()
+    assert instructions.main(["--operations", "Nope"]) == 2
