@@ -272,12 +272,12 @@ summary: 2000 900 500 40 30 10 4 3 1
 
 
 def test_instruction_dumps_are_read_per_call() -> None:
-    from benchmarks.instructions import L1_MISS_CYCLES, L2_MISS_CYCLES, parse_dump
+    from benchmarks.instructions import INSTRUCTION_CYCLES, L1_MISS_CYCLES, L2_MISS_CYCLES, parse_dump
 
     counts = parse_dump(_DUMP, calls=10)
 
     assert (counts.instructions, counts.l1_misses, counts.l2_misses) == (200, 8, 0.8)
-    assert counts.cycles == 200 + L1_MISS_CYCLES * 8 + L2_MISS_CYCLES * 0.8
+    assert counts.cycles == INSTRUCTION_CYCLES * 200 + L1_MISS_CYCLES * 8 + L2_MISS_CYCLES * 0.8
     assert parse_dump(_DUMP.replace("summary:", "totals:"), calls=1).instructions == 2000
     with pytest.raises(ValueError, match="not a callgrind dump"):
         parse_dump("events: Ir\n", calls=1)
