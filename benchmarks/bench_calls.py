@@ -45,11 +45,13 @@ from .common import (
     interleaved,
     machine_info,
     new_session,
+    parse_choices,
     parse_sizes,
     profile_calls,
     python_command,
     seed,
     suspended,
+    target_summary,
 )
 
 __all__ = ["OPERATIONS", "RATIO_LIMIT", "Settings", "main", "run"]
@@ -253,10 +255,7 @@ def _print_report(record: dict[str, Any], targets: Sequence[Target]) -> None:
             rows,
         )
     )
-    failed = [t for t in targets if not t.passed]
-    print(f"\ntargets (wall-clock ratio <= {RATIO_LIMIT:.2f}): {len(targets) - len(failed)}/{len(targets)} PASS")
-    for target in failed:
-        print(f"  FAIL {target.name}: ratio {target.value:.3f} > {target.limit:.2f}")
+    print(f"\nwall-clock ratio <= {RATIO_LIMIT:.2f}", *target_summary(targets, failed_only=True), sep="\n")
 
 
 def run(settings: Settings) -> dict[str, Any]:
@@ -333,10 +332,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _settings(args: argparse.Namespace) -> Settings:
     defaults = _QUICK if args.quick else _FULL
-    operations = tuple(op.strip() for op in args.operations.split(",") if op.strip())
-    unknown = [op for op in operations if op not in OPERATIONS]
-    if unknown or not operations:
-        raise SystemExit(f"unknown operation(s) {unknown}; choose from {', '.join(OPERATIONS)}")
+    operations = parse_choices(args.operations, OPERATIONS, "operation")
     if args.profile is not None and args.profile not in OPERATIONS:
         raise SystemExit(f"--profile takes one of {', '.join(OPERATIONS)}")
     settings = Settings(

@@ -78,6 +78,7 @@ from .common import (
     python_command,
     secret_names,
     suspended,
+    target_summary,
 )
 
 __all__ = ["CASES", "SCALE_LIMIT", "SHARE_LIMIT", "Settings", "main", "run"]
@@ -427,10 +428,7 @@ def _print_report(record: dict[str, Any], targets: Sequence[Target]) -> None:
                 ],
             )
         )
-    failed = [t for t in targets if not t.passed]
-    print(f"\ntargets: {len(targets) - len(failed)}/{len(targets)} PASS")
-    for target in targets:
-        print(f"  {'PASS' if target.passed else 'FAIL'} {target.name}: {target.value:.3f} (limit {target.limit})")
+    print("", *target_summary(targets), sep="\n")
 
 
 def run(settings: Settings) -> dict[str, Any]:

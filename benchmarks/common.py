@@ -70,12 +70,14 @@ __all__ = [
     "machine_info",
     "new_session",
     "optional_module",
+    "parse_choices",
     "parse_sizes",
     "profile_calls",
     "python_command",
     "secret_names",
     "seed",
     "suspended",
+    "target_summary",
     "write_json",
 ]
 
@@ -140,6 +142,28 @@ def optional_module(name: str) -> ModuleType | None:
     if importlib.util.find_spec(name) is None:
         return None
     return importlib.import_module(name)
+
+
+def parse_choices(text: str, known: Sequence[str], what: str) -> tuple[str, ...]:
+    """Comma-separated names from a command line, each one of ``known``.
+
+    Raises SystemExit naming the unknown ones (``what`` says what they are) or the empty choice.
+    """
+    chosen = tuple(item.strip() for item in text.split(",") if item.strip())
+    unknown = [item for item in chosen if item not in known]
+    if unknown or not chosen:
+        raise SystemExit(f"unknown {what}(s) {unknown}; choose from {', '.join(known)}")
+    return chosen
+
+
+def target_summary(targets: Sequence[Target], *, failed_only: bool = False) -> list[str]:
+    """``targets: k/n PASS`` and a line per target (only the failed ones with ``failed_only``)."""
+    failed = [t for t in targets if not t.passed]
+    lines = [f"targets: {len(targets) - len(failed)}/{len(targets)} PASS"]
+    for target in failed if failed_only else targets:
+        verdict = "PASS" if target.passed else "FAIL"
+        lines.append(f"  {verdict} {target.name}: {target.value:.4g} (limit {target.limit:g})")
+    return lines
 
 
 def parse_sizes(text: str) -> list[int]:

@@ -43,7 +43,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .common import RESULTS_DIR, Target, finish, format_table, machine_info, python_command
+from .common import (
+    RESULTS_DIR,
+    Target,
+    finish,
+    format_table,
+    machine_info,
+    parse_choices,
+    python_command,
+    target_summary,
+)
 
 __all__ = ["Counts", "main", "parse_dump"]
 
@@ -285,8 +294,8 @@ def report(record: dict[str, Any]) -> str:
             ],
         ),
         "",
-        "targets on the instruction ratio (informative; issue 8 judges wall-clock time):",
-        *(f"  {t['result']} {t['name']}: {t['value']:.3f} (limit {t['limit']})" for t in record["targets"]),
+        "on the instruction ratio (informative; issue 8 judges wall-clock time):",
+        *target_summary([Target(t["name"], t["description"], t["value"], t["limit"]) for t in record["targets"]]),
     ]
     return "\n".join(lines)
 
@@ -308,11 +317,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child:
         _child(args.child, args.calls, args.secrets)
         return 0
-    operations = [op.strip() for op in args.operations.split(",") if op.strip()]
-    unknown = [op for op in operations if op not in CONTENDERS]
-    if unknown:
-        print(f"unknown operation(s) {unknown}; choose from {', '.join(CONTENDERS)}", file=sys.stderr)
-        return 2
+    operations = parse_choices(args.operations, tuple(CONTENDERS), "operation")
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         print("skipped: valgrind is not on PATH (install it, e.g. apt-get install valgrind, to count instructions)")

@@ -44,8 +44,10 @@ from .common import (
     format_table,
     machine_info,
     new_session,
+    parse_choices,
     parse_sizes,
     python_command,
+    target_summary,
 )
 from .figures import Timing, activation, calls_at, direct_vs_stubber, memory, per_test
 
@@ -345,9 +347,7 @@ def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
         lines += _moto_report(record)
     elif "moto" in record:
         lines += ["", "5. moto: not installed, skipped"]
-    failed = [t for t in checked if not t.passed]
-    lines += ["", f"targets: {len(checked) - len(failed)}/{len(checked)} PASS"]
-    lines += [f"  FAIL {t.name}: {t.value:.4g} > {t.limit:g}" for t in failed]
+    lines += ["", *target_summary(checked, failed_only=True)]
     return "\n".join(lines)
 
 
@@ -470,10 +470,7 @@ def _parser() -> argparse.ArgumentParser:
 def settings_from(args: argparse.Namespace) -> Settings:
     """The settings a command line asks for."""
     settings = QUICK if args.quick else FULL
-    sections = tuple(s.strip() for s in args.sections.split(",") if s.strip())
-    unknown = [s for s in sections if s not in SECTIONS]
-    if unknown or not sections:
-        raise SystemExit(f"unknown section(s) {unknown}; choose from {', '.join(SECTIONS)}")
+    sections = parse_choices(args.sections, SECTIONS, "section")
     if args.no_moto:
         sections = tuple(s for s in sections if s != "moto")
     changes: dict[str, Any] = {"sections": tuple(s for s in SECTIONS if s in sections)}

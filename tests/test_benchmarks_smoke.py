@@ -338,4 +338,5 @@ def test_instruction_command_skips_without_valgrind(
     assert instructions.main(["--json", str(tmp_path / "x.json")]) == 0
     assert "valgrind is not on PATH" in capsys.readouterr().out
     assert not (tmp_path / "x.json").exists()
-    assert instructions.main(["--operations", "Nope"]) == 2
+    with pytest.raises(SystemExit, match=r"unknown operation\(s\) \['Nope'\]"):
+        instructions.main(["--operations", "Nope"])
