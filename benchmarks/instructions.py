@@ -36,15 +36,23 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sm_mock import hook, service
+from sm_mock.calls import CallRecord
+from sm_mock.model import store
+from sm_mock.model.store import RegionStore
+from sm_mock.protocol import decode_request, encode_result
+
 from .common import (
     RESULTS_DIR,
+    SECRET_VALUE,
     Target,
     finish,
     format_table,
@@ -58,12 +66,22 @@ __all__ = ["Counts", "main", "parse_dump"]
 
 DEFAULT_JSON = RESULTS_DIR / "instructions.json"
 #: What each operation is compared with: the floor always; direct mode with the Stubber too.
+#: With ``--ablate``, ABLATIONS are counted as well (see :func:`_ablation`).
 CONTENDERS = {
     "GetSecretValue": ("mock", "floor", "direct", "stubber+add"),
     "DescribeSecret": ("mock", "floor", "direct", "stubber+add"),
     "PutSecretValue": ("mock", "floor", "direct", "stubber+add"),
     "ListSecrets": ("mock", "floor", "direct", "stubber+add"),
     "BatchGetSecretValue": ("mock", "floor"),
+}
+#: The mock again with one part taken out, to see what that part costs (``--ablate``):
+#: ``-crypto`` answers with the value without decrypting it, ``-encode`` sends the floor's bytes
+#: instead of encoding the answer, ``minimal`` answers GetSecretValue by the least work an HTTP
+#: answer needs (decode the body, look the secret up, decrypt, encode, log the call: no
+#: validation, admission, replication or rotation checks).
+ABLATIONS = {
+    "GetSecretValue": ("mock-crypto", "mock-encode", "minimal"),
+    "ListSecrets": ("mock-encode",),
 }
 #: Calls per contender: pages and batches cost ten to twenty point calls each.
 CALLS = {"ListSecrets": 10, "BatchGetSecretValue": 20}
@@ -101,6 +119,11 @@ class Counts:
         }
 
 
+def contenders(operation: str, ablate: bool) -> tuple[str, ...]:
+    """The contenders counted for ``operation``, in the order the child runs them."""
+    return CONTENDERS[operation] + (ABLATIONS.get(operation, ()) if ablate else ())
+
+
 def parse_dump(text: str, calls: int) -> Counts:
     """Per-call counts from one callgrind dump (its ``events:`` and ``summary:``/``totals:`` lines)."""
     events = re.search(r"^events:\s*(.+)$", text, re.M)
@@ -116,9 +139,53 @@ def parse_dump(text: str, calls: int) -> Counts:
 
 
 # ---- the child: one operation, contenders bracketed for callgrind ---------------------------------
-def _child(operation: str, calls: int, population: int) -> None:  # runs under valgrind
+@contextmanager
+def _ablation(name: str, canned: bytes) -> Iterator[None]:
+    """Take one part out of the mock while its calls are counted (module attributes patched and
+    restored; only this benchmark child ever does this)."""
+
+    patches: list[tuple[Any, str, Any]] = []
+    if name == "mock-crypto":
+        patches.append((store, "open_envelope", lambda envelope, keys, arn, version_id: SECRET_VALUE.encode()))
+    elif name == "mock-encode":
+        patches.append((service, "encode_result", lambda result: canned))
+    elif name == "minimal":
+        patches.append((hook, "serve", _minimal_get_secret_value))
+    saved = [(module, attr, getattr(module, attr)) for module, attr, _ in patches]
+    for module, attr, value in patches:
+        setattr(module, attr, value)
+    try:
+        yield
+    finally:
+        for module, attr, value in saved:
+            setattr(module, attr, value)
+
+
+def _minimal_get_secret_value(
+    mock: Any, operation: str, body: bytes, region: str, account_id: str, attempt: int = 1
+) -> tuple[int, bytes]:
+    """GetSecretValue by the least work an HTTP answer needs (the ``minimal`` ablation)."""
+    raw = decode_request(body)
+    now = mock.clock.now()
+    region_store = mock.backend.store(account_id, region)
+    with region_store.lock:
+        secret = region_store.lookup(raw["SecretId"], now)
+        version_id = secret.stages["AWSCURRENT"]
+        version = secret.versions[version_id]
+        answer = {
+            "ARN": secret.arn,
+            "Name": secret.name,
+            "VersionId": version_id,
+            "SecretString": RegionStore.read(secret, version).decode(),
+            "VersionStages": secret.labels_of(version_id),
+            "CreatedDate": version.created,
+        }
+    mock.calls.append(CallRecord(operation, raw, region, account_id, None, now, attempt=attempt))
+    return 200, encode_result(answer)
+
+
+def _child(operation: str, calls: int, population: int, ablate: bool) -> None:  # runs under valgrind
     from botocore import xform_name
-    from botocore.stub import Stubber
 
     from sm_mock import mock_secretsmanager
 
@@ -128,6 +195,7 @@ def _child(operation: str, calls: int, population: int) -> None:  # runs under v
     method = xform_name(operation)
     session = new_session()
     wanted = CONTENDERS[operation]
+    ablations = ABLATIONS.get(operation, ()) if ablate else ()
 
     def measured(batch: Any) -> None:
         batch(10)  # warm-up, outside the bracket
@@ -143,8 +211,27 @@ def _child(operation: str, calls: int, population: int) -> None:  # runs under v
         measured(cycle_calls(getattr(mock_client, method), arguments))
         with suspended(sm):
             measured(cycle_calls(getattr(floor.client, method), arguments))
-    if "direct" not in wanted:
-        return
+    if "direct" in wanted:
+        _direct_and_stubber(operation, method, calls, population, measured)
+    if ablations:
+        with mock_secretsmanager() as sm:
+            arguments = call_arguments(operation, fast_seed(sm, population))
+            mock_client = session.client("secretsmanager")
+            canned = capture_answer(mock_client, operation, arguments[0]).body
+            for name in ablations:
+                with _ablation(name, canned):
+                    measured(cycle_calls(getattr(mock_client, method), arguments))
+
+
+def _direct_and_stubber(operation: str, method: str, calls: int, population: int, measured: Any) -> None:
+    from botocore.stub import Stubber
+
+    from sm_mock import mock_secretsmanager
+
+    from .common import cycle_calls, new_session, suspended
+    from .figures import call_arguments, fast_seed
+
+    session = new_session()
     with mock_secretsmanager(transport="direct") as sm:
         arguments = call_arguments(operation, fast_seed(sm, population))
         direct_client = session.client("secretsmanager")
@@ -166,7 +253,9 @@ def _child(operation: str, calls: int, population: int) -> None:  # runs under v
         stubber.deactivate()
 
 
-def _run_child(operation: str, calls: int, population: int, valgrind: str, workdir: Path) -> dict[str, Counts]:
+def _run_child(
+    operation: str, calls: int, population: int, valgrind: str, workdir: Path, ablate: bool = False
+) -> dict[str, Counts]:
     out = workdir / operation
     out.mkdir(parents=True, exist_ok=True)
     command = [
@@ -186,13 +275,14 @@ def _run_child(operation: str, calls: int, population: int, valgrind: str, workd
         str(calls),
         "--secrets",
         str(population),
+        *(["--ablate"] if ablate else []),
     ]
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"callgrind run of {operation} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     dumps = sorted(out.glob("dump.*"), key=lambda path: int(path.suffix[1:]))
-    names = CONTENDERS[operation]
+    names = contenders(operation, ablate)
     if len(dumps) != len(names):
         raise RuntimeError(f"{operation}: expected {len(names)} callgrind dumps, found {len(dumps)}")
     return {name: parse_dump(path.read_text(), calls) for name, path in zip(names, dumps, strict=True)}
@@ -202,13 +292,14 @@ def _kind(operation: str) -> str:
     return "page" if operation in CALLS else "point"
 
 
-def run(operations: Sequence[str], calls: int, population: int, valgrind: str) -> dict[str, Any]:
+def run(operations: Sequence[str], calls: int, population: int, valgrind: str, ablate: bool = False) -> dict[str, Any]:
     """Count every operation (two children at a time) and build the JSON record."""
     rows: list[dict[str, Any]] = []
     targets: list[Target] = []
     with tempfile.TemporaryDirectory(prefix="sm_mock_callgrind_") as tmp, ThreadPoolExecutor(2) as pool:
         futures = {
-            op: pool.submit(_run_child, op, CALLS.get(op, calls), population, valgrind, Path(tmp)) for op in operations
+            op: pool.submit(_run_child, op, CALLS.get(op, calls), population, valgrind, Path(tmp), ablate)
+            for op in operations
         }
         for operation in operations:
             counts = futures[operation].result()
@@ -241,6 +332,17 @@ def run(operations: Sequence[str], calls: int, population: int, valgrind: str) -
                         LIMITS["direct"],
                     )
                 )
+            overhead = mock.cycles - floor.cycles
+            row["ablations"] = {
+                # The share of the mock's own cost (mock - floor, est. cycles) the part accounts for,
+                # and what the call would cost against the floor without it.
+                name: {
+                    "share_of_overhead": round((mock.cycles - counts[name].cycles) / overhead, 4),
+                    "cycle_ratio": round(counts[name].cycles / floor.cycles, 4),
+                }
+                for name in ABLATIONS.get(operation, ())
+                if name in counts and overhead > 0
+            }
             rows.append(row)
     return {
         "benchmark": "instructions",
@@ -293,11 +395,30 @@ def report(record: dict[str, Any]) -> str:
                 for row in record["results"]
             ],
         ),
+        *_ablation_lines(record),
         "",
         "on the instruction ratio (informative; issue 8 judges wall-clock time):",
         *target_summary([Target(t["name"], t["description"], t["value"], t["limit"]) for t in record["targets"]]),
     ]
     return "\n".join(lines)
+
+
+_VARIANTS = {"mock-crypto": "no decryption", "mock-encode": "no encoding", "minimal": "minimal answer"}
+
+
+def _ablation_lines(record: dict[str, Any]) -> list[str]:
+    rows = [
+        [row["operation"], _VARIANTS[name], f"{part['share_of_overhead']:.0%}", f"{part['cycle_ratio']:.3f}"]
+        for row in record["results"]
+        for name, part in row.get("ablations", {}).items()
+    ]
+    if not rows:
+        return []
+    return [
+        "",
+        "what the parts cost (--ablate): the mock's own est. cycles the variant saves, and its cycles × floor",
+        format_table(["operation", "variant", "saves", "cycles × floor"], rows),
+    ]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -307,6 +428,11 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--secrets", type=int, default=100, help="secrets seeded before counting")
     parser.add_argument("--json", default=str(DEFAULT_JSON), help="where to write the JSON record")
     parser.add_argument("--check", action="store_true", help="exit 1 if an instruction ratio exceeds its limit")
+    parser.add_argument(
+        "--ablate",
+        action="store_true",
+        help="also count the mock without its decryption or its encoding, and a minimal answer",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     return parser
 
@@ -315,14 +441,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     args = _parser().parse_args(argv)
     if args.child:
-        _child(args.child, args.calls, args.secrets)
+        _child(args.child, args.calls, args.secrets, args.ablate)
         return 0
     operations = parse_choices(args.operations, tuple(CONTENDERS), "operation")
     valgrind = shutil.which("valgrind")
     if valgrind is None:
         print("skipped: valgrind is not on PATH (install it, e.g. apt-get install valgrind, to count instructions)")
         return 0
-    record = run(operations, args.calls, args.secrets, valgrind)
+    record = run(operations, args.calls, args.secrets, valgrind, args.ablate)
     print(report(record))
     return finish(record, args.json, args.check)
 

@@ -296,7 +296,7 @@ def test_instruction_child_runs_every_contender_outside_valgrind() -> None:
     from benchmarks import instructions
 
     for operation in instructions.CONTENDERS:
-        instructions._child(operation, calls=2, population=25)
+        instructions._child(operation, calls=2, population=25, ablate=False)
     assert active() is None
 
 
@@ -304,7 +304,9 @@ def test_instruction_run_builds_ratios_and_targets(monkeypatch: pytest.MonkeyPat
     from benchmarks import instructions
     from benchmarks.instructions import Counts
 
-    def fake_child(operation: str, calls: int, population: int, valgrind: str, workdir: Path) -> dict[str, Counts]:
+    def fake_child(
+        operation: str, calls: int, population: int, valgrind: str, workdir: Path, ablate: bool = False
+    ) -> dict[str, Counts]:
         base = {"mock": Counts(1100, 10, 1), "floor": Counts(1000, 10, 1)}
         if "direct" in instructions.CONTENDERS[operation]:
             base |= {"direct": Counts(500, 5, 1), "stubber+add": Counts(250, 5, 1)}
@@ -340,3 +342,32 @@ def test_instruction_command_skips_without_valgrind(
     assert not (tmp_path / "x.json").exists()
     with pytest.raises(SystemExit, match=r"unknown operation\(s\) \['Nope'\]"):
         instructions.main(["--operations", "Nope"])
+
+
+def test_minimal_ablation_answers_exactly_what_the_mock_answers() -> None:
+    # The "minimal" contender must do the same job as the mock, or its cost says nothing.
+    from benchmarks.instructions import _minimal_get_secret_value
+    from sm_mock.service import serve
+
+    with mock_secretsmanager() as sm:
+        sm.backend.create_secret("bench/min", secret_string="v4lue")
+        body = b'{"SecretId": "bench/min"}'
+        full = serve(sm, "GetSecretValue", body, sm.region, sm.account_id)
+        minimal = _minimal_get_secret_value(sm, "GetSecretValue", body, sm.region, sm.account_id)
+        assert minimal == full
+        assert [record.operation for record in sm.calls] == ["GetSecretValue", "GetSecretValue"]
+
+
+def test_ablations_put_the_mock_back_afterwards() -> None:
+    from benchmarks import instructions
+    from sm_mock import hook, service
+    from sm_mock.model import store
+
+    before = (hook.serve, service.encode_result, store.open_envelope)
+    for name in ("mock-crypto", "mock-encode", "minimal"):
+        with instructions._ablation(name, b"{}"):
+            assert (hook.serve, service.encode_result, store.open_envelope) != before
+    assert (hook.serve, service.encode_result, store.open_envelope) == before
+    instructions._child("GetSecretValue", calls=2, population=25, ablate=True)
+    assert instructions.contenders("GetSecretValue", ablate=True)[-3:] == ("mock-crypto", "mock-encode", "minimal")
+    assert (hook.serve, service.encode_result, store.open_envelope) == before
