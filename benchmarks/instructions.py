@@ -78,9 +78,10 @@ CONTENDERS = {
 #: ``-crypto`` answers with the value without decrypting it, ``-encode`` sends the floor's bytes
 #: instead of encoding the answer, ``minimal`` answers GetSecretValue by the least work an HTTP
 #: answer needs (decode the body, look the secret up, decrypt, encode, log the call: no
-#: validation, admission, replication or rotation checks).
+#: validation, admission, replication or rotation checks), ``minimal-crypto`` the same without
+#: decrypting: the least any HTTP-faithful mock could do.
 ABLATIONS = {
-    "GetSecretValue": ("mock-crypto", "mock-encode", "minimal"),
+    "GetSecretValue": ("mock-crypto", "mock-encode", "minimal", "minimal-crypto"),
     "ListSecrets": ("mock-encode",),
 }
 #: Calls per contender: pages and batches cost ten to twenty point calls each.
@@ -145,11 +146,11 @@ def _ablation(name: str, canned: bytes) -> Iterator[None]:
     restored; only this benchmark child ever does this)."""
 
     patches: list[tuple[Any, str, Any]] = []
-    if name == "mock-crypto":
+    if name in ("mock-crypto", "minimal-crypto"):
         patches.append((store, "open_envelope", lambda envelope, keys, arn, version_id: SECRET_VALUE.encode()))
-    elif name == "mock-encode":
+    if name == "mock-encode":
         patches.append((service, "encode_result", lambda result: canned))
-    elif name == "minimal":
+    if name in ("minimal", "minimal-crypto"):
         patches.append((hook, "serve", _minimal_get_secret_value))
     saved = [(module, attr, getattr(module, attr)) for module, attr, _ in patches]
     for module, attr, value in patches:
@@ -403,7 +404,12 @@ def report(record: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-_VARIANTS = {"mock-crypto": "no decryption", "mock-encode": "no encoding", "minimal": "minimal answer"}
+_VARIANTS = {
+    "mock-crypto": "no decryption",
+    "mock-encode": "no encoding",
+    "minimal": "minimal answer",
+    "minimal-crypto": "minimal, no decryption",
+}
 
 
 def _ablation_lines(record: dict[str, Any]) -> list[str]:

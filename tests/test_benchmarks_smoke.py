@@ -364,10 +364,15 @@ def test_ablations_put_the_mock_back_afterwards() -> None:
     from sm_mock.model import store
 
     before = (hook.serve, service.encode_result, store.open_envelope)
-    for name in ("mock-crypto", "mock-encode", "minimal"):
+    for name in ("mock-crypto", "mock-encode", "minimal", "minimal-crypto"):
         with instructions._ablation(name, b"{}"):
             assert (hook.serve, service.encode_result, store.open_envelope) != before
     assert (hook.serve, service.encode_result, store.open_envelope) == before
     instructions._child("GetSecretValue", calls=2, population=25, ablate=True)
-    assert instructions.contenders("GetSecretValue", ablate=True)[-3:] == ("mock-crypto", "mock-encode", "minimal")
+    assert instructions.contenders("GetSecretValue", ablate=True)[-4:] == (
+        "mock-crypto",
+        "mock-encode",
+        "minimal",
+        "minimal-crypto",
+    )
     assert (hook.serve, service.encode_result, store.open_envelope) == before
