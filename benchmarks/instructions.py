@@ -18,11 +18,16 @@ of cycles from them. The estimate's weights were fitted to this project's wall-c
 a 2-vCPU AMD EPYC VM (see benchmarks/README.md): 0.3 cycles per instruction (the core retires
 about three per cycle), 3 per first-level miss (mostly hidden by out-of-order execution) and
 40 per second-level miss. With them the cycle ratio tracks the measured wall-clock ratio within
-a few percent, while instructions alone understate it: the mock's code and data (AES-GCM's
-machine code above all, which botocore never runs) push botocore's out of the second level.
+a few percent, while instructions alone understate it: the mock's code and data push
+botocore's out of the second level (envelope decryption, whose AES-GCM machine code botocore
+never runs, is about a third of those misses on a read).
+
+``--ablate`` also counts the mock with one part taken out (decryption, encoding) and a minimal
+GetSecretValue answer, to show what each part costs (:data:`ABLATIONS`).
 
     python -m benchmarks.instructions                     # every operation, 100 secrets (~3 min)
     python -m benchmarks.instructions --operations GetSecretValue --calls 50
+    python -m benchmarks.instructions --ablate
 
 Without valgrind on PATH the command says so and exits 0 (it is optional, like moto).
 """
@@ -133,7 +138,7 @@ def parse_dump(text: str, calls: int) -> Counts:
     totals = re.search(r"^(?:summary|totals):\s*(.+)$", text, re.M)
     if events is None or totals is None:
         raise ValueError("not a callgrind dump: no events/summary line")
-    values = dict(zip(events.group(1).split(), (int(v) for v in totals.group(1).split()), strict=True))
+    values: dict[str, int] = dict(zip(events.group(1).split(), map(int, totals.group(1).split()), strict=True))
 
     def total(*names: str) -> float:
         return sum(values.get(name, 0) for name in names) / calls
