@@ -82,8 +82,8 @@ CONTENDERS = {
     "BatchGetSecretValue": ("mock", "floor"),
 }
 #: The mock again with one part taken out, to see what that part costs (``--ablate``):
-#: ``-crypto`` answers with the value without decrypting it, ``-encode`` sends the floor's bytes
-#: instead of encoding the answer, ``minimal`` answers GetSecretValue by the least work an HTTP
+#: ``mock-crypto`` answers with the value without decrypting it, ``mock-encode`` sends the
+#: floor's bytes instead of encoding the answer, ``minimal`` answers GetSecretValue by the least work an HTTP
 #: answer needs (decode the body, look the secret up, decrypt, encode, log the call: no
 #: validation, admission, replication or rotation checks), ``minimal-crypto`` the same without
 #: decrypting: the least any HTTP-faithful mock could do.
