@@ -12,6 +12,7 @@ __all__ = [
     "BATCH_MISSING_IN_ERRORS",
     "BATCH_PAGE_SIZE",
     "DESCRIBE_UPDATES_LAST_ACCESSED",
+    "EMPTY_VERSION_STAGES_OMITTED",
     "ENUM_VIOLATION_CODE",
     "LIST_PAGE_SIZE",
     "LIST_SORT_ORDER",
@@ -32,6 +33,12 @@ MODEL_VIOLATION_CODE = "InvalidParameterException"
 #: Row SM-053 (confidence E: code kept): an enum violation is a ValidationException with
 #: AWS's "1 validation error detected: ..." text.
 ENUM_VIOLATION_CODE = "ValidationException"
+
+#: Row SM-108 (A) shows ListSecretVersionIds leaving VersionStages out for a deprecated
+#: version, and SPEC A9 leaves out members without a value. No row records GetSecretValue,
+#: BatchGetSecretValue or an idempotent PutSecretValue retry on a deprecated version; by the same
+#: rule their answers leave VersionStages out too, instead of sending an empty list.
+EMPTY_VERSION_STAGES_OMITTED = True
 
 #: A member of the wrong JSON type, or a body that is not a JSON object (only reachable with
 #: parameter validation off or raw HTTP). AWS's JSON protocol answers SerializationException.

@@ -25,11 +25,14 @@ from .errors import AwsError
 __all__ = [
     "DEFAULT_KEY_ALIAS",
     "DEFAULT_KEY_LABEL",
+    "KEY_ACCESS_CHECK",
     "Envelope",
     "Keyring",
     "KmsKey",
     "WrappedKey",
+    "check_key_access",
     "open_envelope",
+    "rewrap",
     "seal",
 ]
 
@@ -166,6 +169,18 @@ def open_envelope(envelope: Envelope, keys: list[KmsKey], secret_arn: str, versi
         return AESGCM(data_key).decrypt(envelope.nonce, envelope.ciphertext, aad)
     except InvalidTag:
         raise _tampered() from None
+
+
+#: The version id of the throwaway data key that checks a key before it is set (SPEC F4).
+KEY_ACCESS_CHECK = "RequestToValidateKeyAccess"
+
+
+def check_key_access(key: KmsKey, secret_arn: str = "") -> None:
+    """SPEC F4: setting or changing a secret's key first makes a test data key under it and
+    decrypts it again (results thrown away), so an unusable key fails before anything changes:
+    EncryptionFailure for a disabled or asymmetric key (SPEC F6, F10). ``secret_arn`` only goes
+    into the throwaway encryption context (a secret being created has no ARN yet)."""
+    open_envelope(seal(b"", key, secret_arn, KEY_ACCESS_CHECK), [key], secret_arn, KEY_ACCESS_CHECK)
 
 
 def rewrap(envelope: Envelope, old: list[KmsKey], new: KmsKey, secret_arn: str, version_id: str) -> None:

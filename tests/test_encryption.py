@@ -174,3 +174,99 @@ def test_key_in_another_region_is_rejected(sm_client: Any) -> None:
     assert info.value.response["Error"]["Code"] == "InvalidParameterException"
     with pytest.raises(sm_client.exceptions.ResourceNotFoundException):
         sm_client.describe_secret(SecretId="x")  # a failed request changes nothing
+
+
+# ---- key changes: tested first (SPEC F4), all or nothing (SPEC A8), best effort re-wrap (F8c) ----
+def _key_state(client: Any, name: str) -> tuple[str | None, dict[str, list[str]]]:
+    described = client.describe_secret(SecretId=name)
+    versions = client.list_secret_version_ids(SecretId=name, IncludeDeprecated=True)["Versions"]
+    return described.get("KmsKeyId"), {v["VersionId"]: v["KmsKeyIds"] for v in versions}
+
+
+@pytest.mark.parametrize("unusable", ["disabled", "asymmetric"])
+def test_changing_to_an_unusable_key_fails_first_and_changes_nothing(
+    sm_mock: SecretsManagerMock, sm_client: Any, unusable: str
+) -> None:
+    keyring = sm_mock.backend.keyring(sm_mock.account_id, sm_mock.region)
+    key = keyring.create_key(alias="alias/bad", symmetric=unusable != "asymmetric")
+    if unusable == "disabled":
+        keyring.disable_key(key.arn)
+    sm_client.create_secret(Name="k", SecretString="v")
+    before = _key_state(sm_client, "k")
+    for extra in ({}, {"SecretString": "w"}, {"Description": "d"}):
+        with pytest.raises(sm_client.exceptions.EncryptionFailure):
+            sm_client.update_secret(SecretId="k", KmsKeyId="alias/bad", **extra)
+        assert _key_state(sm_client, "k") == before
+    assert sm_client.get_secret_value(SecretId="k")["SecretString"] == "v"
+    assert "Description" not in sm_client.describe_secret(SecretId="k")
+
+
+def test_creating_with_an_unusable_key_fails_even_without_a_value(sm_mock: SecretsManagerMock, sm_client: Any) -> None:
+    keyring = sm_mock.backend.keyring(sm_mock.account_id, sm_mock.region)
+    keyring.disable_key(keyring.create_key(alias="alias/off").arn)
+    with pytest.raises(sm_client.exceptions.EncryptionFailure):
+        sm_client.create_secret(Name="k", KmsKeyId="alias/off")
+    with pytest.raises(sm_client.exceptions.ResourceNotFoundException):
+        sm_client.describe_secret(SecretId="k")
+
+
+def test_key_change_with_a_value_that_hits_the_label_limit_changes_nothing(
+    sm_mock: SecretsManagerMock, sm_client: Any
+) -> None:
+    sm_mock.backend.keyring(sm_mock.account_id, sm_mock.region).create_key(alias="alias/other")
+    current = sm_client.create_secret(Name="k", SecretString="v")["VersionId"]
+    for i in range(19):  # AWSCURRENT + 19 custom labels: the next write's AWSPREVIOUS is the 21st
+        sm_client.update_secret_version_stage(SecretId="k", VersionStage=f"L{i}", MoveToVersionId=current)
+    before = _key_state(sm_client, "k")
+    with pytest.raises(sm_client.exceptions.LimitExceededException):
+        sm_client.update_secret(SecretId="k", KmsKeyId="alias/other", SecretString="w", Description="d")
+    assert _key_state(sm_client, "k") == before
+    assert "Description" not in sm_client.describe_secret(SecretId="k")
+
+
+def test_key_change_with_a_value_that_hits_the_version_limit_changes_nothing() -> None:
+    with mock_secretsmanager(max_versions=3) as sm:
+        sm.backend.keyring(sm.account_id, sm.region).create_key(alias="alias/other")
+        client = sm.client()
+        client.create_secret(Name="k", SecretString="v0")
+        for i in range(1, 3):  # three young versions: none may be pruned (SPEC D-retention, 24 h)
+            client.put_secret_value(SecretId="k", SecretString=f"v{i}")
+        before = _key_state(client, "k")
+        with pytest.raises(client.exceptions.LimitExceededException):
+            client.update_secret(SecretId="k", KmsKeyId="alias/other", SecretString="x")
+        assert _key_state(client, "k") == before
+
+
+def test_key_change_with_a_value_seals_the_value_under_the_new_key(sm_mock: SecretsManagerMock, sm_client: Any) -> None:
+    new = sm_mock.backend.keyring(sm_mock.account_id, sm_mock.region).create_key(alias="alias/new")
+    first = sm_client.create_secret(Name="k", SecretString="v")["VersionId"]
+    second = sm_client.update_secret(SecretId="k", KmsKeyId="alias/new", SecretString="w")["VersionId"]
+    key_id, versions = _key_state(sm_client, "k")
+    assert key_id == new.arn
+    assert versions[second] == [new.arn]  # SPEC F8d
+    assert versions[first] == ["DefaultEncryptionKey", new.arn]  # SPEC F8a: AWSPREVIOUS now, re-wrapped
+
+
+def test_key_change_skips_versions_whose_old_key_is_disabled(sm_mock: SecretsManagerMock, sm_client: Any) -> None:
+    # SPEC F8c: without access to the old key, existing versions are not re-wrapped, but the key
+    # change itself succeeds.
+    keyring = sm_mock.backend.keyring(sm_mock.account_id, sm_mock.region)
+    old, usable, new = (keyring.create_key(alias=f"alias/{n}") for n in ("old", "usable", "new"))
+    sm_client.create_secret(Name="k", KmsKeyId="alias/old", SecretString="v0")
+    # A version under the old key only that carries AWSPENDING: custom-labelled while the key
+    # changed (so not re-wrapped, SPEC F8b), then given AWSPENDING.
+    pending = sm_client.put_secret_value(SecretId="k", SecretString="p", VersionStages=["MINE"])["VersionId"]
+    sm_client.update_secret(SecretId="k", KmsKeyId="alias/usable")
+    current = sm_client.put_secret_value(SecretId="k", SecretString="c")["VersionId"]
+    sm_client.update_secret_version_stage(SecretId="k", VersionStage="AWSPENDING", MoveToVersionId=pending)
+    keyring.disable_key(old.arn)
+    assert _key_state(sm_client, "k")[1][pending] == [old.arn]
+
+    sm_client.update_secret(SecretId="k", KmsKeyId="alias/new")
+
+    key_id, versions = _key_state(sm_client, "k")
+    assert key_id == new.arn
+    assert versions[current] == [usable.arn, new.arn]
+    assert versions[pending] == [old.arn]  # its data key could not be unwrapped: left alone
+    assert sm_client.get_secret_value(SecretId="k")["SecretString"] == "c"
+    assert "AWSPENDING" in sm_client.describe_secret(SecretId="k")["VersionIdsToStages"][pending]

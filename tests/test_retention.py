@@ -180,7 +180,8 @@ def test_a_deprecated_version_is_readable_by_id_until_it_is_pruned(traveller: An
         client = sm.client()
         ids = _fill(client, "s", 3)
         assert client.get_secret_value(SecretId="s", VersionId=ids[0])["SecretString"] == "v0"  # SPEC D9
-        assert client.get_secret_value(SecretId="s", VersionId=ids[0])["VersionStages"] == []
+        # choices.EMPTY_VERSION_STAGES_OMITTED (SM-108, SPEC A9): no empty VersionStages list.
+        assert "VersionStages" not in client.get_secret_value(SecretId="s", VersionId=ids[0])
         listed = client.list_secret_version_ids(SecretId="s")["Versions"]
         assert ids[0] not in [v["VersionId"] for v in listed]  # hidden without IncludeDeprecated
         traveller.shift(DAY)
@@ -416,3 +417,16 @@ def test_retention_rules_hold_after_every_write_move_and_clock_jump(program: lis
                 assert all(before[0][vid] <= created[kept] for kept in deprecated)  # oldest first
             assert list(created) == sorted(created, key=lambda vid: (created[vid], every_id.index(vid)))
             check_invariants(sm.backend.get("p", account_id=sm.account_id, region=sm.region), limits)
+
+
+def test_an_idempotent_retry_of_a_deprecated_version_leaves_version_stages_out() -> None:
+    # choices.EMPTY_VERSION_STAGES_OMITTED (SM-108, SPEC A9), as ListSecretVersionIds does.
+    with mock_secretsmanager() as sm:
+        client = sm.client()
+        token = client.create_secret(Name="s", SecretString="a")["VersionId"]
+        client.put_secret_value(SecretId="s", SecretString="b")
+        latest = client.put_secret_value(SecretId="s", SecretString="c")["VersionId"]  # the first is deprecated now
+        retry = client.put_secret_value(SecretId="s", SecretString="a", ClientRequestToken=token)
+        assert retry["VersionId"] == token and "VersionStages" not in retry
+        again = client.put_secret_value(SecretId="s", SecretString="c", ClientRequestToken=latest)
+        assert again["VersionStages"] == ["AWSCURRENT"]  # a labelled version keeps its list (SM-093)

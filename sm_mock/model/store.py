@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import choices
 from ..clock import to_milliseconds
-from ..crypto import Keyring, KmsKey, open_envelope, seal
+from ..crypto import Keyring, KmsKey, check_key_access, open_envelope, seal
 from ..errors import AwsError, invalid_request, validation_error
 from ..ids import IdSource
 from ..limits import Limits
@@ -161,6 +161,8 @@ class RegionStore:
                 "frees the slot at once).",
             )
         key = self.resolve_key(kms_key_id)
+        if kms_key_id:
+            check_key_access(key)  # SPEC F4: before the ARN suffix is drawn, so a failure changes nothing
         suffix = self.ids.suffix()
         arn = secret_arn(self.region, self.account_id, name, suffix)
         while arn in self.by_arn:
@@ -272,11 +274,13 @@ class RegionStore:
         return self.keyring.resolve(kms_key_id)
 
     def new_version(
-        self, secret: Secret, version_id: str, value: bytes, binary: bool, now: datetime
+        self, secret: Secret, version_id: str, value: bytes, binary: bool, now: datetime, key: KmsKey | None = None
     ) -> SecretVersion:
-        """Seal a value into a fresh version (not yet attached to the secret)."""
-        envelope = seal(value, secret.kms_key, secret.arn, version_id)
-        return SecretVersion(version_id, now, envelope, binary=binary, keys=[secret.kms_key])
+        """Seal a value into a fresh version (not yet attached to the secret), under ``key`` or
+        else the secret's key."""
+        key = key or secret.kms_key
+        envelope = seal(value, key, secret.arn, version_id)
+        return SecretVersion(version_id, now, envelope, binary=binary, keys=[key])
 
     def add_value(
         self,
@@ -286,9 +290,11 @@ class RegionStore:
         binary: bool,
         stages: list[str] | None,
         now: datetime,
+        key: KmsKey | None = None,
     ) -> SecretVersion:
-        """Seal a value and attach it as a new version, moving labels (SPEC D5–D7, D10)."""
-        version = self.new_version(secret, version_id, value, binary, now)
+        """Seal a value (under ``key`` or else the secret's key) and attach it as a new version,
+        moving labels (SPEC D5–D7, D10). Nothing changes if it fails (labels validate first)."""
+        version = self.new_version(secret, version_id, value, binary, now, key)
         labels.add_version(secret, version, stages, now, self.limits)
         secret.last_changed = now
         return version

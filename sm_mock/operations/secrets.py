@@ -7,9 +7,9 @@ import re
 from typing import Any
 
 from .. import choices
-from ..crypto import rewrap
+from ..crypto import KmsKey, check_key_access, rewrap
 from ..errors import AwsError, invalid_parameter, invalid_request, not_found
-from ..model.secret import AWSCURRENT, AWSPENDING, AWSPREVIOUS, Secret
+from ..model.secret import AWSCURRENT, AWSPENDING, AWSPREVIOUS, Secret, SecretVersion
 from ..model.store import RegionStore, secret_arn
 from ..replication import status_entries
 from ..rotation import pending_rotation
@@ -53,12 +53,11 @@ def _token_in_use(token: str, secret: Secret) -> AwsError:
 
 def existing_version_response(secret: Secret, token: str) -> dict[str, Any]:
     """The answer to an idempotent retry: the existing version, nothing new (SM-093)."""
-    return {
-        "ARN": secret.arn,
-        "Name": secret.name,
-        "VersionId": token,
-        "VersionStages": secret.labels_of(token),
-    }
+    out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name, "VersionId": token}
+    stages = secret.labels_of(token)
+    if stages or not choices.EMPTY_VERSION_STAGES_OMITTED:
+        out["VersionStages"] = stages
+    return out
 
 
 def reused_token(secret: Secret, token: str, value: tuple[bytes, bool]) -> bool:
@@ -144,27 +143,50 @@ def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
             return out
         description = p.get("Description")
         limits.check_description(description)
+        # Everything that can fail comes before the first change (SPEC A8: a failed call
+        # leaves no side effects): the new key's access check, then the value write.
+        new_key = None
         if "KmsKeyId" in p:
-            new_key = store.resolve_key(p["KmsKeyId"])
-            if new_key is not secret.kms_key:
-                # SPEC F8: re-wrap the AWS-labelled versions under the new key; others stay.
-                for label in _REWRAPPED:
-                    vid = secret.stages.get(label)
-                    version = secret.versions.get(vid) if vid else None
-                    if version is not None and version.envelope is not None and new_key not in version.keys:
-                        rewrap(version.envelope, version.keys, new_key, secret.arn, vid)  # type: ignore[arg-type]
-                        version.keys.append(new_key)
-                secret.kms_key = new_key
-                secret.kms_key_explicit = not new_key.is_default
+            resolved = store.resolve_key(p["KmsKeyId"])
+            if resolved is not secret.kms_key:
+                check_key_access(resolved, secret.arn)  # SPEC F4, F6: EncryptionFailure if unusable
+                new_key = resolved
+        # SPEC F8a: the versions labelled when the key changes are re-wrapped under the new key.
+        relabelled = _aws_labelled(secret) if new_key is not None else []
         if value is not None:
             pending = pending_rotation(secret)
-            store.add_value(secret, token, value[0], value[1], None, ctx.now)
+            # SPEC F8d: the new version is sealed under the new key. add_value validates the label
+            # and version limits before it attaches anything.
+            store.add_value(secret, token, value[0], value[1], None, ctx.now, new_key)
             ctx.mock.rotations.after_write(ctx, secret, token, pending)  # SPEC H19, H23
             out["VersionId"] = token
+        if new_key is not None:
+            _rewrap_all(secret, relabelled, new_key)
+            secret.kms_key = new_key
+            secret.kms_key_explicit = not new_key.is_default
         if description is not None:
             secret.description = description or None
         secret.last_changed = ctx.now
     return out
+
+
+def _aws_labelled(secret: Secret) -> list[SecretVersion]:
+    """The versions holding AWSCURRENT, AWSPENDING or AWSPREVIOUS that have a value."""
+    found = (secret.versions.get(vid) for vid in (secret.stages.get(label) for label in _REWRAPPED) if vid)
+    return [version for version in found if version is not None and version.envelope is not None]
+
+
+def _rewrap_all(secret: Secret, versions: list[SecretVersion], new_key: KmsKey) -> None:
+    """SPEC F8a–c: add a wrapping under ``new_key`` to each version; one whose data key cannot be
+    unwrapped (its old key is disabled) is left as it is, and the key change still succeeds."""
+    for version in versions:
+        if new_key in version.keys or version.envelope is None:
+            continue
+        try:
+            rewrap(version.envelope, version.keys, new_key, secret.arn, version.version_id)
+        except AwsError:  # DecryptionFailure under the old key: not re-wrapped (SPEC F8c)
+            continue
+        version.keys.append(new_key)
 
 
 @operation("DeleteSecret")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import choices
 from ..errors import AwsError, invalid_request, not_found
 from ..model import labels
 from ..model.secret import AWSCURRENT, Secret, SecretVersion
@@ -60,7 +61,9 @@ def read_value(ctx: RequestContext, secret: Secret, version: SecretVersion) -> d
         out["SecretBinary"] = raw
     else:
         out["SecretString"] = raw.decode("utf-8")
-    out["VersionStages"] = secret.labels_of(version.version_id)
+    stages = secret.labels_of(version.version_id)
+    if stages or not choices.EMPTY_VERSION_STAGES_OMITTED:
+        out["VersionStages"] = stages
     out["CreatedDate"] = version.created
     return out
 
