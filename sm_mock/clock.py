@@ -33,6 +33,15 @@ def to_milliseconds(moment: datetime) -> datetime:
     return moment - _SUB_MILLISECOND[extra] if extra else moment
 
 
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC: a naive time is taken as UTC, an aware one is converted. Dates are
+    cut from the clock's reading (LastAccessedDate is the UTC day, SPEC P3), so a clock given
+    in another zone must not shift them."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo is timezone.utc else moment.astimezone(timezone.utc)
+
+
 class SystemClock:
     """Reads ``datetime.now(timezone.utc)`` on every call.
 
@@ -59,8 +68,7 @@ class ManualClock:
     __slots__ = ("_now",)
 
     def __init__(self, start: datetime | None = None) -> None:
-        start = start or datetime.now(timezone.utc)
-        self._now = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
+        self._now = _utc(start or datetime.now(timezone.utc))
 
     def now(self) -> datetime:
         return self._now
@@ -72,7 +80,7 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         """Jump to a point in time."""
-        self._now = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+        self._now = _utc(when)
 
     def __repr__(self) -> str:
         return f"ManualClock({self._now.isoformat()})"
@@ -88,7 +96,7 @@ class _CallableClock:
         value = self._fn()  # type: ignore[operator]
         if not isinstance(value, datetime):
             raise TypeError(f"the clock callable returned {type(value).__name__}, not a datetime")
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return _utc(value)
 
 
 def as_clock(clock: Clock | object | None) -> Clock:

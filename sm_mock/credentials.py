@@ -34,7 +34,15 @@ def _fake_resolver_factory(access_key: str, secret_key: str) -> Any:
             return Credentials(access_key, secret_key, method=self.METHOD)
 
     def create_credential_resolver(session: Any, cache: Any = None, region_name: Any = None) -> Any:
-        return CredentialResolver(providers=[_FakeCredentials()])
+        # botocore's own providers stay in the chain, after sm_mock's: code that looks one up by
+        # name (awscli asks for "assume-role" to give it a cache) still finds it, but the chain
+        # stops at the first provider that yields credentials, which is always sm_mock's, so no
+        # real provider is ever asked to load.
+        try:
+            real = list(_original(session, cache=cache, region_name=region_name).providers)
+        except Exception:  # a broken profile or config file: only sm_mock's keys, as before
+            real = []
+        return CredentialResolver(providers=[_FakeCredentials(), *real])
 
     return create_credential_resolver
 

@@ -737,3 +737,29 @@ def test_the_activation_check_catches_state_that_survives(monkeypatch: pytest.Mo
         client, _ = _first_activation(first)
     with mock as sm:
         assert state_seen(sm, client) != []
+
+
+def test_providers_looked_up_by_name_are_still_there_and_never_load(real_credentials: Path) -> None:
+    # awscli looks "assume-role" up by name to give it a cache; the chain sm_mock swaps in must
+    # keep botocore's providers for such lookups, behind its own, which always answers first.
+    with mock_secretsmanager():
+        session = botocore.session.Session(profile="prod")
+        chain = session.get_component("credential_provider")
+        assert chain.get_provider("assume-role") is not None
+        assert chain.get_provider("shared-credentials-file") is not None
+        assert session.get_credentials().access_key not in REAL
+        identities = signing_identities([session.create_client("secretsmanager", region_name=REGION)])
+    assert not REAL & set(identities), identities
+
+
+def test_the_aws_cli_runs_in_process_against_the_mock(
+    real_credentials: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # SPEC §X: AWS CLI v1 is pure Python on botocore; its commands run in-process.
+    clidriver = pytest.importorskip("awscli.clidriver")
+    with mock_secretsmanager() as sm:
+        driver = clidriver.create_clidriver()
+        assert driver.main(["secretsmanager", "create-secret", "--name", "cli/app", "--secret-string", "s3"]) == 0
+        assert clidriver.create_clidriver().main(["secretsmanager", "get-secret-value", "--secret-id", "cli/app"]) == 0
+        assert [c.operation for c in sm.calls] == ["CreateSecret", "GetSecretValue"]
+    assert '"SecretString": "s3"' in capsys.readouterr().out

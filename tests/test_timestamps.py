@@ -67,3 +67,23 @@ def test_the_wire_carries_three_decimals_at_most() -> None:
         client.describe_secret(SecretId="app/raw")
         assert b'"CreatedDate":' + str(CUT.timestamp()).encode() in bodies[0]
         assert str(CUT.timestamp()).endswith(".123")
+
+
+def test_a_clock_in_another_zone_is_read_in_utc() -> None:
+    # LastAccessedDate is the UTC day (SPEC P3): 22:00 at UTC-5 on Jan 1 is 03:00 UTC on Jan 2.
+    from datetime import date
+
+    eastern = timezone(timedelta(hours=-5))
+    clock = ManualClock(datetime(2030, 1, 1, 22, 0, tzinfo=eastern))
+    assert clock.now() == datetime(2030, 1, 2, 3, 0, tzinfo=timezone.utc)
+    assert clock.now().tzinfo is timezone.utc
+    with mock_secretsmanager(clock=clock) as sm:
+        client = sm.client()
+        client.create_secret(Name="z", SecretString="v")
+        client.get_secret_value(SecretId="z")
+        accessed = client.describe_secret(SecretId="z")["LastAccessedDate"]
+        assert accessed.astimezone(timezone.utc).date() == date(2030, 1, 2)
+        clock.set(datetime(2030, 1, 5, 23, 30, tzinfo=eastern))
+        assert sm.clock.now() == datetime(2030, 1, 6, 4, 30, tzinfo=timezone.utc)
+    with mock_secretsmanager(clock=lambda: datetime(2030, 1, 1, 22, 0, tzinfo=eastern)) as sm:
+        assert sm.clock.now() == datetime(2030, 1, 2, 3, 0, tzinfo=timezone.utc)
