@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .crypto import DEFAULT_KEY_ALIAS, KmsKey, open_envelope, seal
-from .errors import invalid_request
+from .errors import AwsError, invalid_request
 from .model.secret import ReplicaStatus, Secret, SecretVersion
 from .model.store import secret_arn
 
@@ -105,23 +105,47 @@ class Replication:
         return ctx.backend.find(secret_id, ctx.account_id, ctx.region)
 
     # ---- changes --------------------------------------------------------------------------
-    def add(self, ctx: RequestContext, primary: Secret, region: str, kms_key_id: str | None, force: bool) -> None:
-        """Create (or overwrite, with ``force``) the replica of ``primary`` in ``region``."""
+    @staticmethod
+    def resolve_keys(ctx: RequestContext, account_id: str, regions: list[dict[str, Any]]) -> list[tuple[str, KmsKey]]:
+        """Each ``AddReplicaRegions`` entry's region and KMS key, resolved in that region.
+
+        Called before anything changes: a malformed key id or a key of another region is an
+        error of the request (InvalidParameterException), so the call must fail whole.
+        """
+        resolved: list[tuple[str, KmsKey]] = []
+        for entry in regions:
+            store = ctx.backend.store(account_id, entry["Region"])
+            with store.lock:
+                resolved.append((entry["Region"], store.resolve_key(entry.get("KmsKeyId"))))
+        return resolved
+
+    def add(self, ctx: RequestContext, primary: Secret, region: str, key: KmsKey, force: bool) -> None:
+        """Create (or overwrite, with ``force``) the replica of ``primary`` in ``region``.
+
+        Whatever stops one replica (a name taken, an unusable key) is that replica's
+        ``Status: Failed`` with a message, not an exception (SPEC I5), and leaves its region as it
+        was; the other replicas and the primary go ahead.
+        """
         store = ctx.backend.store(primary.account_id, region)
         with store.lock:
-            key = store.resolve_key(kms_key_id)
             status = ReplicaStatus(region, key, arn=replica_arn(primary, region))
             existing = store.lookup(primary.name, ctx.now)
             if existing is not None and not force:
-                # SPEC I5: a failure is a status, not an exception.
                 status.status = "Failed"
                 status.message = (
                     "Secret with this name already exists in this region. Pass "
                     "ForceOverwriteReplicaSecret=true to overwrite it."
                 )
+            elif existing is not None and (existing.replica_of is not None or existing.replicas):
+                # Overwriting another secret's replica, or a primary with replicas of its own,
+                # would leave that other replication pointing at nothing.
+                status.status = "Failed"
+                status.message = (
+                    f"The secret {primary.name} in {region} takes part in another replication. "
+                    "Stop that replication first (StopReplicationToReplica or "
+                    "RemoveRegionsFromReplication)."
+                )
             else:
-                if existing is not None:
-                    store.purge(existing)
                 replica = Secret(
                     arn=status.arn,
                     name=primary.name,
@@ -133,8 +157,15 @@ class Replication:
                     replica_of=primary.arn,
                     primary_region=primary.region,
                 )
-                _copy(primary, replica)
-                store.insert(replica)
+                try:
+                    _copy(primary, replica)
+                except AwsError as error:  # SPEC I5: an unusable key fails this replica only
+                    status.status = "Failed"
+                    status.message = _failure(error)
+                else:
+                    if existing is not None:
+                        store.purge(existing)
+                    store.insert(replica)
         if not primary.replicas:
             self.primaries += 1
         primary.replicas[region] = status
@@ -166,31 +197,49 @@ class Replication:
             self.primaries -= 1
 
     def sync(self, ctx: RequestContext, primary: Secret) -> None:
-        """Copy the primary's metadata and versions to every healthy replica."""
+        """Copy the primary's metadata and versions to every healthy replica.
+
+        The write to the primary has succeeded by now; a replica that cannot take it (its key
+        was disabled) turns ``Failed`` with the reason (SPEC I5) and keeps what it had, and the
+        others are still brought up to date.
+        """
         for status in primary.replicas.values():
             if status.status != "InSync":
                 continue
             store = ctx.backend.store(primary.account_id, status.region)
             with store.lock:
                 replica = store.by_arn.get(status.arn)
-                if replica is not None:
+                if replica is None:
+                    continue
+                try:
                     _copy(primary, replica)
+                except AwsError as error:
+                    status.status = "Failed"
+                    status.message = _failure(error)
+
+
+def _failure(error: AwsError) -> str:
+    return f"Replication failed: {error.message} ({error.code})"
 
 
 def _copy(primary: Secret, replica: Secret) -> None:
+    """Bring ``replica`` level with ``primary``: all or nothing (every value is re-sealed under
+    the replica's key before anything on the replica changes; raises AwsError if one cannot)."""
+    versions: dict[str, SecretVersion] = {}
+    for vid, version in primary.versions.items():
+        mine = replica.versions.get(vid)
+        if mine is not None and (mine.has_value or not version.has_value):
+            versions[vid] = mine
+        else:
+            versions[vid] = _reseal(primary, version, replica, replica.kms_key)
     replica.description = primary.description
     replica.tags = dict(primary.tags)
     replica.tags_touched = primary.tags_touched
     replica.policy = primary.policy
     replica.owning_service = primary.owning_service
     replica.type = primary.type
-    for vid, version in primary.versions.items():
-        mine = replica.versions.get(vid)
-        if mine is not None and (mine.has_value or not version.has_value):
-            continue
-        replica.versions[vid] = _reseal(primary, version, replica, replica.kms_key)
-    for vid in [v for v in replica.versions if v not in primary.versions]:
-        del replica.versions[vid]  # pruned on the primary
+    replica.versions.clear()  # versions pruned on the primary go too
+    replica.versions.update(versions)
     replica.stages = dict(primary.stages)
     replica.last_changed = primary.last_changed
 

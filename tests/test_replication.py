@@ -157,3 +157,80 @@ def test_removing_a_region_that_is_not_replicated_is_invalid(replicated: dict[st
     with pytest.raises(ClientError) as info:
         replicated["primary"].remove_regions_from_replication(SecretId="app/db", RemoveReplicaRegions=["ap-south-1"])
     assert info.value.response["Error"]["Code"] == "InvalidParameterException"
+
+
+# ---- failures are per replica and change nothing else (SPEC I5, A8) -------------------------------
+def _status(client: Any, name: str) -> dict[str, str]:
+    return {e["Region"]: e["Status"] for e in client.describe_secret(SecretId=name).get("ReplicationStatus", [])}
+
+
+def test_a_replica_key_disabled_later_fails_that_replica_not_the_write(sm_mock: SecretsManagerMock) -> None:
+    keyring = sm_mock.backend.keyring(sm_mock.account_id, "eu-west-2")
+    key = keyring.create_key(alias="alias/rep")
+    east = _client(PRIMARY)
+    east.create_secret(
+        Name="app",
+        SecretString="v1",
+        AddReplicaRegions=[{"Region": REPLICA}, {"Region": "eu-west-2", "KmsKeyId": "alias/rep"}],
+    )
+    keyring.disable_key(key.arn)
+
+    east.put_secret_value(SecretId="app", SecretString="v2")  # the write itself succeeds
+
+    assert east.get_secret_value(SecretId="app")["SecretString"] == "v2"
+    assert _client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "v2"  # others still sync
+    assert _status(east, "app") == {REPLICA: "InSync", "eu-west-2": "Failed"}
+    failed = [e for e in east.describe_secret(SecretId="app")["ReplicationStatus"] if e["Status"] == "Failed"]
+    assert "disabled" in failed[0]["StatusMessage"]
+    keyring.enable_key(key.arn)
+    assert _client("eu-west-2").get_secret_value(SecretId="app")["SecretString"] == "v1"  # kept what it had
+
+
+def test_an_unusable_replica_key_is_a_failed_status_and_the_others_are_made(sm_mock: SecretsManagerMock) -> None:
+    keyring = sm_mock.backend.keyring(sm_mock.account_id, "eu-west-2")
+    keyring.disable_key(keyring.create_key(alias="alias/off").arn)
+    east = _client(PRIMARY)
+    east.create_secret(Name="app", SecretString="v1")
+    answer = east.replicate_secret_to_regions(
+        SecretId="app", AddReplicaRegions=[{"Region": REPLICA}, {"Region": "eu-west-2", "KmsKeyId": "alias/off"}]
+    )
+    assert {e["Region"]: e["Status"] for e in answer["ReplicationStatus"]} == {REPLICA: "InSync", "eu-west-2": "Failed"}
+    assert _client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "v1"
+    with pytest.raises(ClientError):
+        _client("eu-west-2").describe_secret(SecretId="app")  # no half-made replica
+
+
+@pytest.mark.parametrize("operation", ["create", "replicate"])
+def test_a_bad_replica_key_id_fails_the_whole_call_and_leaves_nothing(
+    sm_mock: SecretsManagerMock, operation: str
+) -> None:
+    east = _client(PRIMARY)
+    foreign_key = "arn:aws:kms:us-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"  # not eu-west-2's
+    regions = [{"Region": REPLICA}, {"Region": "eu-west-2", "KmsKeyId": foreign_key}]
+    if operation == "replicate":
+        east.create_secret(Name="app", SecretString="v1")
+    with pytest.raises(ClientError) as info:
+        if operation == "create":
+            east.create_secret(Name="app", SecretString="v1", AddReplicaRegions=regions)
+        else:
+            east.replicate_secret_to_regions(SecretId="app", AddReplicaRegions=regions)
+    assert info.value.response["Error"]["Code"] == "InvalidParameterException"
+    if operation == "create":
+        with pytest.raises(east.exceptions.ResourceNotFoundException):
+            east.describe_secret(SecretId="app")
+    else:
+        assert "ReplicationStatus" not in east.describe_secret(SecretId="app")
+    with pytest.raises(ClientError):
+        _client(REPLICA).describe_secret(SecretId="app")
+
+
+def test_force_overwrite_never_takes_over_another_replication(sm_mock: SecretsManagerMock) -> None:
+    east, west = _client(PRIMARY), _client("us-west-2")
+    east.create_secret(Name="app", SecretString="east", AddReplicaRegions=[{"Region": REPLICA}])
+    west.create_secret(Name="app", SecretString="west")
+    answer = west.replicate_secret_to_regions(
+        SecretId="app", AddReplicaRegions=[{"Region": REPLICA}], ForceOverwriteReplicaSecret=True
+    )
+    assert answer["ReplicationStatus"][0]["Status"] == "Failed"
+    assert _client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "east"
+    assert _status(east, "app") == {REPLICA: "InSync"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..crypto import KmsKey
 from ..errors import AwsError, invalid_parameter, invalid_request
 from ..model.secret import Secret
 from ..replication import status_entries
@@ -35,8 +36,18 @@ def check_replica_regions(home: str, regions: list[dict[str, Any]]) -> None:
             raise invalid_parameter(f"The region {region} is listed more than once in AddReplicaRegions.")
 
 
-def add_replicas(ctx: RequestContext, secret: Secret, regions: list[dict[str, Any]], force: bool) -> None:
-    """Validate and create replicas (shared with CreateSecret's AddReplicaRegions, SPEC I2)."""
+def add_replicas(
+    ctx: RequestContext,
+    secret: Secret,
+    regions: list[dict[str, Any]],
+    force: bool,
+    keys: list[tuple[str, KmsKey]] | None = None,
+) -> None:
+    """Validate and create replicas (shared with CreateSecret's AddReplicaRegions, SPEC I2).
+
+    ``keys`` are the entries' regions and keys when the caller resolved them already (CreateSecret
+    does, before the secret exists, so that a bad key id leaves nothing behind).
+    """
     if secret.replica_of is not None:
         raise invalid_request(
             "Operation not permitted on a replica secret. Call must be made in primary secret's region."
@@ -47,8 +58,11 @@ def add_replicas(ctx: RequestContext, secret: Secret, regions: list[dict[str, An
             raise invalid_parameter(
                 f"The secret is already replicated to {region}. Remove that replica first to change it."
             )
-    for entry in regions:
-        ctx.mock.replication.add(ctx, secret, entry["Region"], entry.get("KmsKeyId"), force)
+    replication = ctx.mock.replication
+    if keys is None:
+        keys = replication.resolve_keys(ctx, secret.account_id, regions)  # request errors first
+    for region, key in keys:
+        replication.add(ctx, secret, region, key, force)
 
 
 @operation("ReplicateSecretToRegions")
