@@ -241,7 +241,9 @@ def _compile(shape: Any) -> Check:  # one branch per shape type
         pattern: re.Pattern[str] | None = None
         if meta.get("pattern"):
             try:
-                pattern = re.compile(meta["pattern"])
+                # The service's patterns are Java regular expressions, where \d, \w and \s mean
+                # ASCII only; Python's would also match other scripts' digits and letters.
+                pattern = re.compile(meta["pattern"], re.ASCII)
             except re.error:  # a Java-only construct: leave that check to the operation
                 pattern = None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -143,3 +144,31 @@ def test_every_failed_request_is_logged_with_its_code(sm_mock: SecretsManagerMoc
         "SerializationException",
         "us-east-1",
     )
+
+
+@pytest.mark.parametrize(
+    "state",
+    [{"k": "versions"}, {"k": "versions", "o": "a"}, {"k": "versions", "o": 1.5}, {"k": "versions", "o": -1},
+     {"k": "versions", "o": True}, {"k": "secrets", "o": 1}, ["versions", 1]],
+)
+def test_a_forged_version_list_token_is_an_invalid_next_token(sm_client: Any, state: object) -> None:
+    # SPEC M3: a bad NextToken gives InvalidNextTokenException, never a 500 or a page of its making.
+    sm_client.create_secret(Name="s", SecretString="v")
+    sm_client.put_secret_value(SecretId="s", SecretString="w")
+    token = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+    with pytest.raises(sm_client.exceptions.InvalidNextTokenException):
+        sm_client.list_secret_version_ids(SecretId="s", NextToken=token)
+    first = sm_client.list_secret_version_ids(SecretId="s", MaxResults=1)  # a real token still works
+    second = sm_client.list_secret_version_ids(SecretId="s", MaxResults=1, NextToken=first["NextToken"])
+    assert {v["VersionId"] for v in first["Versions"] + second["Versions"]} == {
+        v["VersionId"] for v in sm_client.list_secret_version_ids(SecretId="s")["Versions"]
+    }
+
+
+def test_model_patterns_match_ascii_digits_only(sm_client: Any) -> None:
+    # RegionType is ^([a-z]+-)+\d+$ in the service model, a Java pattern: \d is 0-9 only.
+    sm_client.create_secret(Name="s", SecretString="v")
+    with pytest.raises(ClientError) as info:
+        sm_client.replicate_secret_to_regions(SecretId="s", AddReplicaRegions=[{"Region": "eu-west-\u0661"}])
+    assert _code(info) == "InvalidParameterException"
+    assert "ReplicationStatus" not in sm_client.describe_secret(SecretId="s")

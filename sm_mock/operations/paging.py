@@ -8,13 +8,21 @@ from typing import Any
 
 from ..errors import AwsError
 
-__all__ = ["decode_token", "encode_token"]
+__all__ = ["decode_offset", "decode_token", "encode_token"]
 
 
 def encode_token(kind: str, state: dict[str, Any]) -> str:
     """An opaque token naming the operation it belongs to."""
     raw = json.dumps({"k": kind, **state}, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
+def _invalid() -> AwsError:
+    return AwsError(
+        "InvalidNextTokenException",
+        "The NextToken value is not valid. Pass the NextToken from the previous response "
+        "of the same operation unchanged.",
+    )
 
 
 def decode_token(kind: str, token: str) -> dict[str, Any]:
@@ -24,9 +32,14 @@ def decode_token(kind: str, token: str) -> dict[str, Any]:
     except (ValueError, UnicodeEncodeError):
         state = None
     if not isinstance(state, dict) or state.get("k") != kind:
-        raise AwsError(
-            "InvalidNextTokenException",
-            "The NextToken value is not valid. Pass the NextToken from the previous response "
-            "of the same operation unchanged.",
-        )
+        raise _invalid()
     return state
+
+
+def decode_offset(kind: str, token: str) -> int:
+    """The position (``"o"``) an offset token carries: a whole number from 0, else
+    InvalidNextTokenException (SPEC M3), never a position of the caller's making."""
+    offset = decode_token(kind, token).get("o")
+    if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise _invalid()
+    return offset

@@ -6,7 +6,7 @@ from typing import Any
 
 from ..model import labels
 from .base import RequestContext, check_not_deleted, find_secret, operation
-from .paging import decode_token, encode_token
+from .paging import decode_offset, encode_token
 
 __all__: list[str] = []
 
@@ -17,7 +17,7 @@ def list_secret_version_ids(ctx: RequestContext, p: dict[str, Any]) -> dict[str,
     secret = find_secret(ctx, p["SecretId"])  # SM-058: works while deletion is scheduled
     include_deprecated = bool(p.get("IncludeDeprecated"))
     limit = p.get("MaxResults") or 100
-    start = decode_token("versions", p["NextToken"])["o"] if p.get("NextToken") else 0
+    start = decode_offset("versions", p["NextToken"]) if p.get("NextToken") else 0
     with ctx.store_of(secret).lock:
         by_version = secret.versions_to_stages()
         rows: list[dict[str, Any]] = []
