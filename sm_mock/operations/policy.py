@@ -39,8 +39,11 @@ def _statements(policy: str) -> list[dict[str, Any]]:
 
 def _is_public(statement: dict[str, Any]) -> bool:
     # SPEC J3 heuristic: an Allow with a wildcard principal and no Condition is public.
+    # The wildcard may stand alone or among other principals: {"AWS": ["arn:...", "*"]} still
+    # grants every principal access.
     principal = statement.get("Principal")
-    wildcard = principal == "*" or (isinstance(principal, dict) and principal.get("AWS") in ("*", ["*"]))
+    aws = principal.get("AWS") if isinstance(principal, dict) else None
+    wildcard = principal == "*" or aws == "*" or (isinstance(aws, list) and "*" in aws)
     return statement.get("Effect") == "Allow" and wildcard and not statement.get("Condition")
 
 
