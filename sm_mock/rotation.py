@@ -249,6 +249,19 @@ def _due(rotation: RotationState) -> datetime | None:
 # ---------------------------------------------------------------------------------------------
 
 
+
+def _configure(secret: Secret, function_arn: str, rules: RotationSchedule | None, now: datetime) -> None:
+    """Save a RotateSecret call's configuration and turn rotation on (SPEC H9, H24)."""
+    rotation = secret.rotation
+    if rotation is None:
+        rotation = secret.rotation = RotationState()
+    rotation.lambda_arn = function_arn
+    if rules is not None:
+        rotation.rules = rules
+    rotation.enabled = True
+    rotation.anchor = now
+    secret.last_changed = now
+
 class Rotations:
     """Rotation functions, rotation runs and the rotation schedule of one mock (``sm.rotations``).
 
@@ -376,18 +389,23 @@ class Rotations:
             else:
                 # SPEC H21 / SM-128: the test runs on a temporary AWSPENDING version that holds
                 # a copy of the current value; it is removed afterwards.
-                value = RegionStore.read(secret, current)
-                version = store.new_version(secret, token, value, current.binary, now)
+                try:
+                    value = RegionStore.read(secret, current)
+                    version = store.new_version(secret, token, value, current.binary, now)
+                except AwsError as error:
+                    # SPEC F12: RotateSecret itself makes no KMS call. A key that cannot copy the
+                    # value fails the test run (TestRotationFailed, SPEC H17, H21), not the call.
+                    _configure(secret, function_arn, rules, now)
+                    self._record(
+                        RotationRecord(
+                            TEST_ROTATION_FAILED, secret.arn, token, now, "RotateSecret", 1, "createSecret", error,
+                            f"The test rotation could not copy the current value: {error.message}",
+                        )
+                    )
+                    return None
             labels.add_version(secret, version, [AWSPENDING], now, mock.limits)
         # Everything is valid: save the configuration (SPEC H9, H24).
-        if rotation is None:
-            rotation = secret.rotation = RotationState()
-        rotation.lambda_arn = function_arn
-        if rules is not None:
-            rotation.rules = rules
-        rotation.enabled = True
-        rotation.anchor = now
-        secret.last_changed = now
+        _configure(secret, function_arn, rules, now)
         return self._begin(mock, store, secret, token, function_arn, handler, "RotateSecret", now, test=not immediately)
 
     def _prepare_managed(

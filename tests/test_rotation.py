@@ -827,3 +827,25 @@ def test_a_managed_secret_takes_a_schedule_but_no_lambda() -> None:
         assert meta["RotationEnabled"] is True
         assert meta["RotationRules"] == {"AutomaticallyAfterDays": 7}
         assert "RotationLambdaARN" not in meta
+
+
+def test_a_test_rotation_whose_value_cannot_be_copied_fails_the_run_not_the_call() -> None:
+    # SPEC F12: RotateSecret itself makes no KMS call; with RotateImmediately=False the copy of
+    # the current value belongs to the test run, which records TestRotationFailed (H17, H21).
+    calls: list[str] = []
+    with mock_secretsmanager() as sm:
+        sm.register_lambda(LAMBDA_ARN, lambda event, context: calls.append(event["Step"]))
+        keyring = sm.backend.keyring(sm.account_id, sm.region)
+        key = keyring.create_key(alias="alias/rot")
+        client = sm.client()
+        client.create_secret(Name="r", SecretString="v1", KmsKeyId="alias/rot")
+        keyring.disable_key(key.arn)
+
+        answer = client.rotate_secret(SecretId="r", RotationLambdaARN=LAMBDA_ARN, RotateImmediately=False)
+
+        described = client.describe_secret(SecretId="r")
+        assert described["RotationEnabled"] is True and described["RotationLambdaARN"] == LAMBDA_ARN
+        assert [s for stages in described["VersionIdsToStages"].values() for s in stages] == ["AWSCURRENT"]
+        [failure] = sm.rotations.failures
+        assert (failure.event, failure.version_id) == ("TestRotationFailed", answer["VersionId"])
+        assert calls == []
