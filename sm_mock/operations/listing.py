@@ -25,7 +25,7 @@ from ..model.filters import SecretFilter, compile_filters
 from ..model.index import SORT_KEYS, Key, Page
 from ..model.secret import Secret
 from .base import RequestContext, check_cross_account_key, check_not_deleted, find_secret, operation
-from .paging import decode_token, encode_token
+from .paging import decode_token, encode_token, invalid_token
 from .shapes import secret_metadata
 from .values import read_value, select_version
 
@@ -59,10 +59,6 @@ def _only_name_prefixes(raw: list[dict[str, Any]] | None) -> bool:
     return not any(value.startswith("!") for value in raw[0].get("Values") or ())
 
 
-def _bad_token(message: str) -> AwsError:
-    return AwsError("InvalidNextTokenException", message)
-
-
 def read_page(
     ctx: RequestContext,
     kind: str,
@@ -86,17 +82,14 @@ def read_page(
     if token is not None:
         state = decode_token(kind, token)
         if state.get("s") != sort_by or state.get("o") != order:
-            raise _bad_token(
+            raise invalid_token(
                 f"This NextToken belongs to a listing with SortBy={state.get('s')!r} and "
                 f"SortOrder={state.get('o')!r}. Pass the same SortBy and SortOrder as the request "
                 "that returned it, or start again without NextToken."
             )
         after = sort.from_wire(state.get("a"))
         if after is None:
-            raise _bad_token(
-                "The NextToken value is not valid. Pass the NextToken from the previous response "
-                "of the same operation unchanged."
-            )
+            raise invalid_token()
     page = ctx.store.index.page(
         ctx.now,
         sort_by=sort_by,

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..errors import AwsError
 
-__all__ = ["decode_offset", "decode_token", "encode_token"]
+__all__ = ["decode_offset", "decode_token", "encode_token", "invalid_token"]
 
 
 def encode_token(kind: str, state: dict[str, Any]) -> str:
@@ -17,12 +17,15 @@ def encode_token(kind: str, state: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode("ascii")
 
 
-def _invalid() -> AwsError:
-    return AwsError(
-        "InvalidNextTokenException",
-        "The NextToken value is not valid. Pass the NextToken from the previous response "
-        "of the same operation unchanged.",
-    )
+_NOT_VALID = (
+    "The NextToken value is not valid. Pass the NextToken from the previous response of the "
+    "same operation unchanged."
+)
+
+
+def invalid_token(message: str = _NOT_VALID) -> AwsError:
+    """InvalidNextTokenException (SPEC L10, M3), with a message saying what to do."""
+    return AwsError("InvalidNextTokenException", message)
 
 
 def decode_token(kind: str, token: str) -> dict[str, Any]:
@@ -32,7 +35,7 @@ def decode_token(kind: str, token: str) -> dict[str, Any]:
     except (ValueError, UnicodeEncodeError):
         state = None
     if not isinstance(state, dict) or state.get("k") != kind:
-        raise _invalid()
+        raise invalid_token()
     return state
 
 
@@ -41,5 +44,5 @@ def decode_offset(kind: str, token: str) -> int:
     InvalidNextTokenException (SPEC M3), never a position of the caller's making."""
     offset = decode_token(kind, token).get("o")
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise _invalid()
+        raise invalid_token()
     return offset
