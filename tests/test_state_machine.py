@@ -101,6 +101,14 @@ class RefSecret:
         return sorted(label for label, holder in self.labels.items() if holder == vid)
 
 
+def _with_stages(out: dict[str, Any], labels: list[str]) -> dict[str, Any]:
+    # SPEC A9 / row SM-108: a version without labels answers no VersionStages at all
+    # (the mock's choices.EMPTY_VERSION_STAGES_OMITTED; spelled out here, not imported).
+    if labels:
+        out["VersionStages"] = labels
+    return out
+
+
 def _midnight(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
@@ -273,7 +281,7 @@ class Reference:
                 raise self._token_in_use(token, secret)  # SM-034
         else:
             self._add_version(secret, token, value, stages, now)
-        return {"ARN": secret.arn, "Name": secret.name, "VersionId": token, "VersionStages": secret.labels_of(token)}
+        return _with_stages({"ARN": secret.arn, "Name": secret.name, "VersionId": token}, secret.labels_of(token))
 
     def update(
         self, secret_id: str, value: Value | Both | None, token: str, description: str | None, now: datetime
@@ -415,14 +423,10 @@ class Reference:
         version = secret.versions[vid]
         version.accessed = secret.accessed = now.date()  # SPEC P3: date precision
         kind = "SecretBinary" if isinstance(version.value, bytes) else "SecretString"
-        return {
-            "ARN": secret.arn,
-            "Name": secret.name,
-            "VersionId": vid,
-            kind: version.value,
-            "VersionStages": secret.labels_of(vid),
-            "CreatedDate": version.created,
-        }
+        out = {"ARN": secret.arn, "Name": secret.name, "VersionId": vid, kind: version.value}
+        out = _with_stages(out, secret.labels_of(vid))
+        out["CreatedDate"] = version.created
+        return out
 
     def describe(self, secret_id: str, now: datetime) -> dict[str, Any]:
         """SPEC P1; works while deletion is scheduled (SM-073)."""
