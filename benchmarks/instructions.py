@@ -53,6 +53,7 @@ from sm_mock import hook, service
 from sm_mock.calls import CallRecord
 from sm_mock.model import store
 from sm_mock.model.store import RegionStore
+from sm_mock.operations import entries
 from sm_mock.protocol import decode_request, encode_result
 
 from .common import (
@@ -86,10 +87,12 @@ CONTENDERS = {
 #: floor's bytes instead of encoding the answer, ``minimal`` answers GetSecretValue by the least work an HTTP
 #: answer needs (decode the body, look the secret up, decrypt, encode, log the call: no
 #: validation, admission, replication or rotation checks), ``minimal-crypto`` the same without
-#: decrypting: the least any HTTP-faithful mock could do.
+#: decrypting: the least any HTTP-faithful mock could do. ``mock-cold`` lists with a rendered-entry
+#: cache that is emptied before every page (:mod:`sm_mock.operations.entries`): every page costs
+#: what the first listing of its secrets costs.
 ABLATIONS = {
     "GetSecretValue": ("mock-crypto", "mock-encode", "minimal", "minimal-crypto"),
-    "ListSecrets": ("mock-encode",),
+    "ListSecrets": ("mock-encode", "mock-cold"),
 }
 #: Calls per contender: pages and batches cost ten to twenty point calls each.
 CALLS = {"ListSecrets": 10, "BatchGetSecretValue": 20}
@@ -159,6 +162,8 @@ def _ablation(name: str, canned: bytes) -> Iterator[None]:
         patches.append((service, "encode_result", lambda result: canned))
     if name in ("minimal", "minimal-crypto"):
         patches.append((hook, "serve", _minimal_get_secret_value))
+    if name == "mock-cold":
+        patches.append((hook, "serve", _forgetting(hook.serve)))
     saved = [(module, attr, getattr(module, attr)) for module, attr, _ in patches]
     for module, attr, value in patches:
         setattr(module, attr, value)
@@ -167,6 +172,17 @@ def _ablation(name: str, canned: bytes) -> Iterator[None]:
     finally:
         for module, attr, value in saved:
             setattr(module, attr, value)
+
+
+def _forgetting(serve: Any) -> Any:
+    """``serve`` with the rendered ListSecrets entries forgotten before every request (the
+    ``mock-cold`` ablation: each page costs what the first listing of its secrets costs)."""
+
+    def serve_cold(*args: Any, **kwargs: Any) -> Any:
+        entries.clear()
+        return serve(*args, **kwargs)
+
+    return serve_cold
 
 
 def _minimal_get_secret_value(
@@ -416,6 +432,7 @@ _VARIANTS = {
     "mock-encode": "no encoding",
     "minimal": "minimal answer",
     "minimal-crypto": "minimal, no decryption",
+    "mock-cold": "no rendered entries kept (a first listing)",
 }
 
 

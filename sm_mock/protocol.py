@@ -14,14 +14,25 @@ import binascii
 import json
 import json.encoder
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from typing import Any
 
 from . import choices
 from .errors import AwsError
 
-__all__ = ["Validator", "decode_request", "encode_error", "encode_result", "epoch_seconds", "validator_for"]
+__all__ = [
+    "Presented",
+    "Spliced",
+    "Validator",
+    "decode_request",
+    "encode_each",
+    "encode_error",
+    "encode_json",
+    "encode_result",
+    "epoch_seconds",
+    "validator_for",
+]
 
 Check = Callable[[Any, str], Any]
 Validator = Callable[[dict[str, Any]], dict[str, Any]]
@@ -118,7 +129,35 @@ def _default(value: object) -> object:
         return epoch_seconds(value)
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Presented):  # outside a Spliced answer: its plain items
+        return list(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+class Presented:
+    """An answer member that knows its own wire text, e.g. a ListSecrets page whose entries
+    were rendered before (:mod:`sm_mock.operations.entries`).
+
+    Iterating it gives its plain items (dicts with ``datetime`` and ``bytes`` values, like any
+    answer), which is what direct mode converts and what anything else reading the answer
+    sees. :meth:`json_text` must be exactly the JSON :func:`encode_json` makes of those items.
+    """
+
+    __slots__ = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        raise NotImplementedError
+
+    def json_text(self) -> str:
+        """The member's JSON text."""
+        raise NotImplementedError
+
+
+class Spliced(dict[str, Any]):
+    """An answer dict some of whose members are :class:`Presented`: :func:`encode_result`
+    splices their text in instead of encoding them again. Every other reader sees a dict."""
+
+    __slots__ = ()
 
 
 #: The encoder for answers, built once. ``json.dumps(..., default=, separators=)`` builds a
@@ -138,11 +177,59 @@ if _c_make_encoder is not None:  # None without the C accelerator (e.g. PyPy): p
         _encode_chunks = None
 
 
+def encode_json(value: Any) -> str:
+    """The JSON text of one answer value, as :func:`encode_result` writes it."""
+    if _encode_chunks is None:
+        return _ENCODER.encode(value)
+    return "".join(_encode_chunks(value, 0))
+
+
+#: Put between the objects :func:`encode_each` encodes in one pass, and how the text around it
+#: reads: ``},"\u0001",{``. Outside a string literal only, since a quote inside one is written
+#: ``\"`` and a closing quote is never followed by a backslash.
+_MARK = "\x01"
+_MARK_BETWEEN = '},"\\u0001",{'
+
+
+def encode_each(values: list[dict[str, Any]]) -> list[str]:
+    """The JSON text of each of ``values``, exactly as :func:`encode_json` gives it one by one.
+
+    Encoded in one pass, with a marker string between the objects, and split at the markers:
+    each call of the C encoder costs as much as encoding a small object, so a ListSecrets
+    page of 100 entries costs about a fifth less this way (measured). The split is checked:
+    should an object's own text contain the marker's text (an array holding an object, the
+    string ``"\x01"`` and an object), the pieces don't add up and each object is encoded
+    alone instead.
+    """
+    if len(values) < 2:
+        return [encode_json(value) for value in values]
+    marked: list[Any] = [_MARK] * (2 * len(values) - 1)
+    marked[::2] = values
+    text = encode_json(marked)
+    pieces = text[2:-2].split(_MARK_BETWEEN)  # text is "[{" ... "}]"
+    if len(pieces) != len(values):
+        return [encode_json(value) for value in values]
+    return ["{" + piece + "}" for piece in pieces]
+
+
 def encode_result(result: dict[str, Any]) -> bytes:
     """Wire JSON: epoch-second timestamps (SPEC A6), base64 blobs (SPEC A5), no nulls (A9)."""
+    if type(result) is Spliced:
+        return _encode_spliced(result).encode()
     if _encode_chunks is None:
         return _ENCODER.encode(result).encode()
     return "".join(_encode_chunks(result, 0)).encode()
+
+
+def _encode_spliced(result: Spliced) -> str:
+    # The same text encode_json gives for the plain answer: members in order, "key":value,
+    # separators without spaces.
+    members = [
+        f"{json.encoder.encode_basestring_ascii(key)}:"
+        f"{value.json_text() if isinstance(value, Presented) else encode_json(value)}"
+        for key, value in result.items()
+    ]
+    return "{" + ",".join(members) + "}"
 
 
 def encode_error(error: AwsError) -> bytes:

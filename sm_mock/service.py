@@ -41,11 +41,14 @@ def serve_params(
     region: str,
     account_id: str,
     attempt: int = 1,
+    *,
+    wire: bool = False,
 ) -> dict[str, Any]:
     """Serve already-decoded wire params; returns the result dict or raises AwsError
     (or :class:`~sm_mock.admission.TransportFailure` for an injected network failure).
 
-    Records the attempt in ``mock.calls`` either way.
+    Records the attempt in ``mock.calls`` either way. With ``wire`` the result is only ever
+    passed to :func:`~sm_mock.protocol.encode_result` (see :attr:`RequestContext.wire`).
     """
     now = mock.clock.now()
     # Scheduled rotations whose window has opened run the next time the mock is touched
@@ -70,7 +73,9 @@ def serve_params(
         backend = mock.backend
         # What the request stamps on secrets is kept to the millisecond, as AWS keeps it.
         stamp = to_milliseconds(now)
-        ctx = RequestContext(mock, backend, backend.store(account_id, region), account_id, region, stamp, operation)
+        ctx = RequestContext(
+            mock, backend, backend.store(account_id, region), account_id, region, stamp, operation, wire
+        )
         replication = mock.replication
         replicated = replication.primaries > 0  # no work at all until some secret has replicas
         if replicated:
@@ -131,6 +136,8 @@ def answer(
     region: str,
     account_id: str,
     attempt: int = 1,
+    *,
+    wire: bool = False,
 ) -> dict[str, Any] | AwsError:
     """Serve a JSON 1.1 request body: the result dict, or the AwsError to answer with.
 
@@ -144,7 +151,7 @@ def answer(
         mock.calls.append(CallRecord(operation, {}, region, account_id, error.code, mock.clock.now(), attempt=attempt))
         return error
     try:
-        return serve_params(mock, operation, raw, region, account_id, attempt)
+        return serve_params(mock, operation, raw, region, account_id, attempt, wire=wire)
     except AwsError as error:
         return error
 
@@ -158,7 +165,7 @@ def serve(
     attempt: int = 1,
 ) -> Answer:
     """Serve a JSON 1.1 request body; returns (status, body)."""
-    outcome = answer(mock, operation, body, region, account_id, attempt)
+    outcome = answer(mock, operation, body, region, account_id, attempt, wire=True)
     if isinstance(outcome, AwsError):
         return outcome.status, encode_error(outcome)
     return 200, encode_result(outcome)

@@ -59,6 +59,10 @@ class RequestContext:
     region: str
     now: datetime
     operation: str
+    #: True when the answer goes out as HTTP JSON (the hook), False when botocore gets it
+    #: already parsed (direct mode) or a caller reads the dict: operations may then hand
+    #: over wire text they already have (:class:`~sm_mock.protocol.Spliced`).
+    wire: bool = False
 
     def store_of(self, secret: Secret) -> RegionStore:
         """The region store that owns ``secret`` (differs from :attr:`store` cross-account)."""
