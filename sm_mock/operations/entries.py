@@ -70,10 +70,6 @@ _SEEN = None
 _NEW: Any = object()
 
 
-def _state(secret: Secret) -> _State:
-    return _STATE(secret), tuple(secret.tags.items()), tuple(secret.stages.items())
-
-
 def clear() -> None:
     """Forget every rendered entry (the ``mock-cold`` benchmark ablation, and tests)."""
     _RENDERED.clear()
@@ -121,7 +117,12 @@ def _render(secrets: Sequence[Secret], now: datetime) -> str:
             fresh.append((position, secret, None))
             texts.append("")
             continue
-        state = _state(secret) if secret.rotation is None else None
+        # What the entry is rendered from (a _State); inline, as it runs for every entry listed.
+        state = (
+            (_STATE(secret), tuple(secret.tags.items()), tuple(secret.stages.items()))
+            if secret.rotation is None
+            else None
+        )
         if kept is not _SEEN and kept[0] == state:
             texts.append(kept[1])
         else:
