@@ -94,8 +94,25 @@ class Replication:
         if not self.primaries or ctx.operation not in WRITES:
             return
         secret = self._target(ctx, params)
-        if secret is not None and secret.replicas:
+        if secret is None:
+            return
+        if secret.replicas:
             self.sync(ctx, secret)
+        elif secret.replica_of is not None:  # UpdateSecret(KmsKeyId) on a replica (SPEC I6)
+            self._report_key(ctx, secret)
+
+    @staticmethod
+    def _report_key(ctx: RequestContext, replica: Secret) -> None:
+        """The primary's ReplicationStatus shows the replica's key as it is now (SPEC I4)."""
+        primary_arn = replica.replica_of
+        if primary_arn is None:
+            return
+        store = ctx.backend.store(replica.account_id, primary_arn.split(":")[3])
+        with store.lock:
+            primary = store.by_arn.get(primary_arn)
+            status = primary.replicas.get(replica.region) if primary is not None else None
+            if status is not None and status.arn == replica.arn:
+                status.kms_key = replica.kms_key
 
     @staticmethod
     def _target(ctx: RequestContext, params: dict[str, Any]) -> Secret | None:

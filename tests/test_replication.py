@@ -83,6 +83,23 @@ def test_replica_is_read_only_except_for_its_kms_key(sm_mock: SecretsManagerMock
     assert replica.get_secret_value(SecretId="app/db")["SecretString"] == "v1"
 
 
+def test_the_primary_reports_the_key_a_replica_changed_to(
+    sm_mock: SecretsManagerMock, replicated: dict[str, Any]
+) -> None:
+    # SPEC I6: a replica may change its own KMS key; SPEC I4: the primary's ReplicationStatus
+    # names each replica's key, so it shows the new one (it kept the old one before).
+    primary, replica = replicated["primary"], replicated["replica"]
+    assert primary.describe_secret(SecretId="app/db")["ReplicationStatus"][0]["KmsKeyId"] == "alias/aws/secretsmanager"
+    key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
+    replica.update_secret(SecretId="app/db", KmsKeyId="alias/eu")
+    (status,) = primary.describe_secret(SecretId="app/db")["ReplicationStatus"]
+    assert status["Region"] == REPLICA and status["KmsKeyId"] == key.arn and status["Status"] == "InSync"
+    primary.put_secret_value(SecretId="app/db", SecretString="v2")  # later writes keep the replica's key
+    assert primary.describe_secret(SecretId="app/db")["ReplicationStatus"][0]["KmsKeyId"] == key.arn
+    assert replica.get_secret_value(SecretId="app/db")["SecretString"] == "v2"
+    assert replica.describe_secret(SecretId="app/db")["KmsKeyId"] == key.arn
+
+
 def test_replica_values_are_sealed_under_the_replica_regions_key(sm_mock: SecretsManagerMock) -> None:
     key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
     _client(PRIMARY).create_secret(
