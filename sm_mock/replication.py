@@ -175,8 +175,10 @@ class Replication:
                     primary_region=primary.region,
                 )
                 try:
+                    if existing is None:  # an overwrite takes the place of the secret it replaces
+                        store.check_capacity(ctx.now)
                     _copy(primary, replica)
-                except AwsError as error:  # SPEC I5: an unusable key fails this replica only
+                except AwsError as error:  # SPEC I5: a full region or an unusable key fails this replica only
                     status.status = "Failed"
                     status.message = _failure(error)
                 else:

@@ -251,3 +251,34 @@ def test_force_overwrite_never_takes_over_another_replication(sm_mock: SecretsMa
     assert answer["ReplicationStatus"][0]["Status"] == "Failed"
     assert _client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "east"
     assert _status(east, "app") == {REPLICA: "InSync"}
+
+
+def test_a_replica_into_a_full_region_fails_that_replica_only() -> None:
+    # SPEC Q1: the secrets quota is per region, and a replica is a secret of its region; SPEC I5:
+    # what stops one replica is that replica's Failed status, the others are made.
+    from sm_mock import mock_secretsmanager
+
+    with mock_secretsmanager(max_secrets=2) as sm:
+        full = _client(REPLICA)
+        full.create_secret(Name="a", SecretString="v")
+        full.create_secret(Name="b", SecretString="v")
+        primary = _client(PRIMARY)
+        created = primary.create_secret(
+            Name="app/db", SecretString="v", AddReplicaRegions=[{"Region": REPLICA}, {"Region": "us-west-2"}]
+        )
+        statuses = {s["Region"]: s for s in created["ReplicationStatus"]}
+        assert statuses["us-west-2"]["Status"] == "InSync"
+        assert statuses[REPLICA]["Status"] == "Failed"
+        assert "maximum number of secrets (2)" in statuses[REPLICA]["StatusMessage"]
+        assert "LimitExceededException" in statuses[REPLICA]["StatusMessage"]
+        assert sorted(s["Name"] for s in full.list_secrets()["SecretList"]) == ["a", "b"]
+        assert len(sm.backend.secrets(region=REPLICA)) == 2
+        # Overwriting the secret of the same name takes its place, so a full region allows it.
+        full.delete_secret(SecretId="a", ForceDeleteWithoutRecovery=True)
+        full.create_secret(Name="app/db2", SecretString="v")
+        other = primary.create_secret(Name="app/db2", SecretString="v")["ARN"]
+        out = primary.replicate_secret_to_regions(
+            SecretId=other, AddReplicaRegions=[{"Region": REPLICA}], ForceOverwriteReplicaSecret=True
+        )
+        assert out["ReplicationStatus"][0]["Status"] == "InSync"
+        assert sorted(s["Name"] for s in full.list_secrets()["SecretList"]) == ["app/db2", "b"]

@@ -152,14 +152,7 @@ class RegionStore:
 
         Prefer :meth:`create_secret`, the one path CreateSecret and backend seeding share.
         """
-        if self._secret_count(now) >= self.limits.max_secrets:
-            # SPEC Q1: 500,000 secrets per account and region.
-            raise AwsError(
-                "LimitExceededException",
-                f"You have reached the maximum number of secrets ({self.limits.max_secrets}) "
-                f"in {self.region}. Delete secrets you no longer need (ForceDeleteWithoutRecovery "
-                "frees the slot at once).",
-            )
+        self.check_capacity(now)
         key = self.resolve_key(kms_key_id)
         if kms_key_id:
             check_key_access(key)  # SPEC F4: before the ARN suffix is drawn, so a failure changes nothing
@@ -184,6 +177,17 @@ class RegionStore:
             seq=self._seq,
         )
         return secret
+
+    def check_capacity(self, now: datetime) -> None:
+        """Raise LimitExceededException when one more secret would pass ``max_secrets``
+        (SPEC Q1: 500,000 secrets per account and region; a replica is a secret of its region)."""
+        if self._secret_count(now) >= self.limits.max_secrets:
+            raise AwsError(
+                "LimitExceededException",
+                f"You have reached the maximum number of secrets ({self.limits.max_secrets}) "
+                f"in {self.region}. Delete secrets you no longer need (ForceDeleteWithoutRecovery "
+                "frees the slot at once).",
+            )
 
     def _secret_count(self, now: datetime) -> int:
         """Secrets that count against ``max_secrets``: O(1) unless the store is full."""
