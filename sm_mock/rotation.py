@@ -379,7 +379,17 @@ class Rotations:
         if in_progress is not None and (in_progress != token or not immediately):
             raise _in_progress(secret, in_progress)  # SPEC H18
         if token in secret.versions and token != in_progress:
-            # SPEC E7: a retried RotateSecret whose rotation already ran starts nothing new.
+            # SPEC E7: a retried RotateSecret whose rotation already ran starts nothing new. The
+            # configuration the call carries is still saved (H9, H24): a reused token must not
+            # answer success and drop new rules, a new function, or the switch back on.
+            if (
+                rotation is None
+                or not rotation.enabled
+                or rotation.lambda_arn != function_arn
+                or (rules is not None and rules != rotation.rules)
+            ):
+                _configure(secret, function_arn, rules, now)
+                self._reschedule(secret)
             return None
         if token not in secret.versions:
             if immediately:

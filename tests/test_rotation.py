@@ -514,6 +514,33 @@ def test_a_token_of_an_earlier_rotation_starts_nothing_new() -> None:
         assert handler.steps == list(STEPS)
 
 
+def test_a_reused_token_still_saves_the_configuration_it_carries() -> None:
+    # SPEC E7: nothing rotates again; SPEC H9/H24: what the call configures is saved all the
+    # same (it answered success and dropped it). Found by an audit.
+    with mock_secretsmanager() as sm:
+        handler = Handler()
+        client, v1 = setup_secret(sm, handler)
+        token = client.rotate_secret(
+            SecretId="db", RotationLambdaARN=LAMBDA_ARN, RotationRules={"AutomaticallyAfterDays": 3}
+        )["VersionId"]
+        client.rotate_secret(SecretId="db", ClientRequestToken=token, RotationRules={"AutomaticallyAfterDays": 9})
+        described = client.describe_secret(SecretId="db")
+        assert described["RotationRules"]["AutomaticallyAfterDays"] == 9
+        assert handler.steps == list(STEPS)  # no second rotation
+        client.cancel_rotate_secret(SecretId="db")
+        assert client.describe_secret(SecretId="db")["RotationEnabled"] is False
+        client.rotate_secret(SecretId="db", ClientRequestToken=token)
+        described = client.describe_secret(SecretId="db")
+        assert described["RotationEnabled"] is True and described["RotationLambdaARN"] == LAMBDA_ARN
+        assert handler.steps == list(STEPS)
+        assert stages_of(client, "db") == {token: ["AWSCURRENT"], v1: ["AWSPREVIOUS"]}
+        # The token of the secret's first value (never a rotation) is an existing version too.
+        client.cancel_rotate_secret(SecretId="db")
+        client.rotate_secret(SecretId="db", ClientRequestToken=v1, RotationLambdaARN=LAMBDA_ARN)
+        assert client.describe_secret(SecretId="db")["RotationEnabled"] is True
+        assert handler.steps == list(STEPS)
+
+
 def test_a_handler_cannot_start_another_rotation_of_its_own_secret() -> None:
     errors: list[str] = []
 
