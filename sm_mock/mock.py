@@ -173,6 +173,11 @@ class SecretsManagerMock:
         with _stack_lock:
             if self in _stack:
                 _stack.remove(self)
+            last = not _stack
+        if last:  # the rendered ListSecrets entries of finished mocks hold their secrets: let go
+            from .operations import entries
+
+            entries.clear()
         if self._saved_env is not None:
             credentials.reveal()
             _restore_environment(self._saved_env)

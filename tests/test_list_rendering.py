@@ -386,3 +386,13 @@ def test_kept_entries_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
         body, _ = _listing(c)
         entries.clear()
         assert _listing(c)[0] == body
+
+
+def test_a_stopped_mock_leaves_no_secret_behind() -> None:
+    with mock_secretsmanager(clock=manual_clock()):
+        c = client()
+        c.create_secret(Name="s0", SecretString="v")
+        _listing(c)
+        _listing(c)
+        assert entries._RENDERED
+    assert not entries._RENDERED  # the last mock stopped: its secrets are not kept alive
