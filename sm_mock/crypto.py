@@ -255,6 +255,41 @@ class Keyring:
     def resolve(self, ref: str) -> KmsKey:
         """Find (or, unless strict, create) the key a ``KmsKeyId`` parameter names."""
         ref = ref.strip()
+        alias, key_id = self._parse(ref)
+        if alias is not None:
+            if alias == DEFAULT_KEY_ALIAS:
+                return self.default_key()
+            found = self._aliases.get(alias)
+            if found is not None:
+                return self._keys[found]
+            if self.strict:
+                raise self._unknown(ref)
+            return self.create_key(alias=alias)
+        assert key_id is not None
+        key = self._keys.get(key_id)
+        if key is not None:
+            return key
+        if self.strict:
+            raise self._unknown(ref)
+        with self._lock:
+            return self._keys.get(key_id) or self._new(key_id)
+
+    def check(self, ref: str) -> None:
+        """Raise what :meth:`resolve` would raise for ``ref``, without creating any key: a
+        request that fails later must leave the keyring as it was (SPEC A8)."""
+        ref = ref.strip()
+        alias, key_id = self._parse(ref)
+        if not self.strict:
+            return
+        if alias is not None:
+            if alias != DEFAULT_KEY_ALIAS and alias not in self._aliases:
+                raise self._unknown(ref)
+        elif key_id not in self._keys:
+            raise self._unknown(ref)
+
+    def _parse(self, ref: str) -> tuple[str | None, str | None]:
+        """(alias, key id) of a KmsKeyId, one of them None; InvalidParameterException when it
+        is neither, or names another account or region."""
         match = _KEY_ARN.match(ref)
         alias: str | None = None
         key_id: str | None = None
@@ -275,23 +310,7 @@ class Keyring:
                     "InvalidParameterException",
                     f"KmsKeyId {ref!r} is not a key id, key ARN, alias name (alias/...) or alias ARN.",
                 )
-        if alias is not None:
-            if alias == DEFAULT_KEY_ALIAS:
-                return self.default_key()
-            found = self._aliases.get(alias)
-            if found is not None:
-                return self._keys[found]
-            if self.strict:
-                raise self._unknown(ref)
-            return self.create_key(alias=alias)
-        assert key_id is not None
-        key = self._keys.get(key_id)
-        if key is not None:
-            return key
-        if self.strict:
-            raise self._unknown(ref)
-        with self._lock:
-            return self._keys.get(key_id) or self._new(key_id)
+        return alias, key_id
 
     def _check_home(self, ref: str, region: str, account: str) -> None:
         # SPEC F6: the key must be in the secret's region.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .crypto import DEFAULT_KEY_ALIAS, KmsKey, open_envelope, seal
+from .crypto import DEFAULT_KEY_ALIAS, Keyring, KmsKey, open_envelope, seal
 from .errors import AwsError, invalid_request
 from .model.secret import ReplicaStatus, Secret, SecretVersion
 from .model.store import secret_arn
@@ -123,10 +123,27 @@ class Replication:
 
     # ---- changes --------------------------------------------------------------------------
     @staticmethod
+    def check_keys(ctx: RequestContext, account_id: str, regions: list[dict[str, Any]]) -> None:
+        """Raise the request errors :meth:`resolve_keys` would (a malformed key id, a key of
+        another region, an unknown key under strict keys), without creating a region store or
+        a key: CreateSecret checks them before anything is made and resolves them only once
+        the secret exists, so a call that fails in between leaves nothing behind (SPEC A8)."""
+        for entry in regions:
+            ref = entry.get("KmsKeyId")
+            if not ref:
+                continue
+            store = ctx.backend.existing_store(account_id, entry["Region"])
+            if store is None:  # no key exists there yet: only the form of the id can be wrong
+                Keyring(account_id, entry["Region"]).check(ref)
+                continue
+            with store.lock:
+                store.keyring.check(ref)
+
+    @staticmethod
     def resolve_keys(ctx: RequestContext, account_id: str, regions: list[dict[str, Any]]) -> list[tuple[str, KmsKey]]:
         """Each ``AddReplicaRegions`` entry's region and KMS key, resolved in that region.
 
-        Called before anything changes: a malformed key id or a key of another region is an
+        Called before any replica is made: a malformed key id or a key of another region is an
         error of the request (InvalidParameterException), so the call must fail whole.
         """
         resolved: list[tuple[str, KmsKey]] = []

@@ -282,3 +282,23 @@ def test_a_replica_into_a_full_region_fails_that_replica_only() -> None:
         )
         assert out["ReplicationStatus"][0]["Status"] == "InSync"
         assert sorted(s["Name"] for s in full.list_secrets()["SecretList"]) == ["app/db2", "b"]
+
+
+def test_a_failed_create_with_replica_regions_makes_no_region_or_key(sm_mock: SecretsManagerMock) -> None:
+    # SPEC A8: the name is taken, so nothing may change, not even the replica region's default
+    # key (it was made while checking the replica keys, before the name check). Found by the fuzzer.
+    primary = _client(PRIMARY)
+    primary.create_secret(Name="app/db", SecretString="v")
+    before = [(s.account_id, s.region, len(s.keyring._keys)) for s in sm_mock.backend.stores()]
+    for regions in ([{"Region": "ap-south-1"}], [{"Region": "ap-south-1", "KmsKeyId": "alias/not-made-yet"}]):
+        with pytest.raises(primary.exceptions.ResourceExistsException):
+            primary.create_secret(Name="app/db", SecretString="v", AddReplicaRegions=regions)
+        assert [(s.account_id, s.region, len(s.keyring._keys)) for s in sm_mock.backend.stores()] == before
+    with pytest.raises(primary.exceptions.InvalidParameterException, match="not in this secret's account and region"):
+        primary.create_secret(
+            Name="app/new",
+            SecretString="v",
+            AddReplicaRegions=[{"Region": "ap-south-1", "KmsKeyId": "arn:aws:kms:eu-west-3:123456789012:key/abc"}],
+        )
+    assert primary.list_secrets()["SecretList"][0]["Name"] == "app/db"
+    assert len(primary.list_secrets()["SecretList"]) == 1

@@ -355,6 +355,10 @@ class Backend:
                     self._stores[(account_id, region)] = store
         return store
 
+    def existing_store(self, account_id: str, region: str) -> RegionStore | None:
+        """The region store for an account and region if one was made, else None."""
+        return self._stores.get((account_id, region))
+
     def stores(self) -> list[RegionStore]:
         """Every region store created so far."""
         return list(self._stores.values())

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..crypto import KmsKey
 from ..errors import AwsError, invalid_parameter, invalid_request
 from ..model.secret import Secret
 from ..replication import status_entries
@@ -41,13 +40,8 @@ def add_replicas(
     secret: Secret,
     regions: list[dict[str, Any]],
     force: bool,
-    keys: list[tuple[str, KmsKey]] | None = None,
 ) -> None:
-    """Validate and create replicas (shared with CreateSecret's AddReplicaRegions, SPEC I2).
-
-    ``keys`` are the entries' regions and keys when the caller resolved them already (CreateSecret
-    does, before the secret exists, so that a bad key id leaves nothing behind).
-    """
+    """Validate and create replicas (shared with CreateSecret's AddReplicaRegions, SPEC I2)."""
     if secret.replica_of is not None:
         raise invalid_request(
             "Operation not permitted on a replica secret. Call must be made in primary secret's region."
@@ -59,8 +53,7 @@ def add_replicas(
                 f"The secret is already replicated to {region}. Remove that replica first to change it."
             )
     replication = ctx.mock.replication
-    if keys is None:
-        keys = replication.resolve_keys(ctx, secret.account_id, regions)  # request errors first
+    keys = replication.resolve_keys(ctx, secret.account_id, regions)  # request errors first
     for region, key in keys:
         replication.add(ctx, secret, region, key, force)
 

@@ -81,7 +81,8 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     tags = check_tags(p["Tags"], {}, limits) if "Tags" in p else None
     replicas = p.get("AddReplicaRegions") or []
     check_replica_regions(ctx.region, replicas)  # before anything changes
-    replica_keys = ctx.mock.replication.resolve_keys(ctx, ctx.account_id, replicas) if replicas else []
+    if replicas:
+        ctx.mock.replication.check_keys(ctx, ctx.account_id, replicas)  # resolved once the secret exists
     store = ctx.store
     with store.lock:
         existing = store.lookup(name, ctx.now)
@@ -111,7 +112,7 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         out["VersionId"] = token
     if replicas:
         # SPEC I2: replicate at creation time.
-        add_replicas(ctx, secret, replicas, bool(p.get("ForceOverwriteReplicaSecret")), replica_keys)
+        add_replicas(ctx, secret, replicas, bool(p.get("ForceOverwriteReplicaSecret")))
         out["ReplicationStatus"] = status_entries(secret)
     return out
 
