@@ -14,7 +14,7 @@ import binascii
 import json
 import json.encoder
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -129,33 +129,24 @@ def _default(value: object) -> object:
         return epoch_seconds(value)
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(value).decode("ascii")
-    if isinstance(value, Presented):  # outside a Spliced answer: its plain items
-        return list(value)
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
 class Presented:
-    """An answer member that knows its own wire text, e.g. a ListSecrets page whose entries
-    were rendered before (:mod:`sm_mock.operations.entries`).
+    """An answer member already encoded: its JSON ``text``, spliced into the answer as is (a
+    ListSecrets page whose entries were kept, :mod:`sm_mock.operations.entries`). It must be
+    exactly what :func:`encode_json` makes of the plain member."""
 
-    Iterating it gives its plain items (dicts with ``datetime`` and ``bytes`` values, like any
-    answer), which is what direct mode converts and what anything else reading the answer
-    sees. :meth:`json_text` must be exactly the JSON :func:`encode_json` makes of those items.
-    """
+    __slots__ = ("text",)
 
-    __slots__ = ()
-
-    def __iter__(self) -> Iterator[Any]:
-        raise NotImplementedError
-
-    def json_text(self) -> str:
-        """The member's JSON text."""
-        raise NotImplementedError
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 class Spliced(dict[str, Any]):
     """An answer dict some of whose members are :class:`Presented`: :func:`encode_result`
-    splices their text in instead of encoding them again. Every other reader sees a dict."""
+    splices their text in instead of encoding them again. Only the HTTP path builds one
+    (:attr:`~sm_mock.operations.base.RequestContext.wire`), and only encode_result reads it."""
 
     __slots__ = ()
 
@@ -216,9 +207,7 @@ def encode_result(result: dict[str, Any]) -> bytes:
     """Wire JSON: epoch-second timestamps (SPEC A6), base64 blobs (SPEC A5), no nulls (A9)."""
     if type(result) is Spliced:
         return _encode_spliced(result).encode()
-    if _encode_chunks is None:
-        return _ENCODER.encode(result).encode()
-    return "".join(_encode_chunks(result, 0)).encode()
+    return encode_json(result).encode()
 
 
 def _encode_spliced(result: Spliced) -> str:
@@ -226,7 +215,7 @@ def _encode_spliced(result: Spliced) -> str:
     # separators without spaces.
     members = [
         f"{json.encoder.encode_basestring_ascii(key)}:"
-        f"{value.json_text() if isinstance(value, Presented) else encode_json(value)}"
+        f"{value.text if isinstance(value, Presented) else encode_json(value)}"
         for key, value in result.items()
     ]
     return "{" + ",".join(members) + "}"

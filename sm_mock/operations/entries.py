@@ -24,7 +24,7 @@ the last few pages listed, not a copy of the store, so memory per secret does no
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from operator import attrgetter
 from typing import Any
@@ -33,7 +33,7 @@ from ..model.secret import Secret
 from ..protocol import Presented, encode_each, encode_json
 from .shapes import secret_metadata
 
-__all__ = ["MAX_ENTRIES", "STAGES_KEY", "EntryPage", "clear"]
+__all__ = ["MAX_ENTRIES", "STAGES_KEY", "clear", "render_page"]
 
 #: The wire name of the stage map in a SecretListEntry (SM-109).
 STAGES_KEY = "SecretVersionsToStages"
@@ -71,40 +71,18 @@ _NEW: Any = object()
 
 
 def clear() -> None:
-    """Forget every rendered entry (the ``mock-cold`` benchmark ablation, and tests)."""
+    """Forget every rendered entry (when the last mock stops, the ``mock-cold`` ablation, tests)."""
     _RENDERED.clear()
 
 
-class EntryPage(Presented):
-    """The ``SecretList`` of a ListSecrets answer over HTTP.
+def render_page(secrets: Sequence[Secret], now: datetime) -> Presented:
+    """The ``SecretList`` of a ListSecrets answer over HTTP: the JSON array of the secrets'
+    SecretListEntry objects (the lookups described above), what encoding
+    ``secret_metadata(secret, now, stages_key=STAGES_KEY)`` of each gives.
 
-    Made under the store's lock, so its text is the page as the listing saw it; the answer is
-    encoded later, outside the lock, by splicing that text (:class:`~sm_mock.protocol.Spliced`).
-    Iterating it gives entry dicts of the secrets as they are at that time.
+    Call it under the store's lock, so the text is the page as the listing saw it; the answer
+    is encoded later, outside the lock, by splicing it (:class:`~sm_mock.protocol.Spliced`).
     """
-
-    __slots__ = ("_now", "_secrets", "_text")
-
-    def __init__(self, secrets: Sequence[Secret], now: datetime) -> None:
-        self._secrets = secrets
-        self._now = now
-        self._text = _render(secrets, now)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        now = self._now
-        for secret in self._secrets:
-            yield secret_metadata(secret, now, stages_key=STAGES_KEY)
-
-    def __len__(self) -> int:
-        return len(self._secrets)
-
-    def json_text(self) -> str:
-        """``[entry,entry,...]``: what encoding the entry dicts gives."""
-        return self._text
-
-
-def _render(secrets: Sequence[Secret], now: datetime) -> str:
-    """The JSON array of the secrets' SecretListEntry objects (the lookups described above)."""
     rendered = _RENDERED
     if len(rendered) + len(secrets) > MAX_ENTRIES:
         rendered.clear()
@@ -129,12 +107,12 @@ def _render(secrets: Sequence[Secret], now: datetime) -> str:
             fresh.append((position, secret, state))
             texts.append("")
     if not fresh:
-        return "[" + ",".join(texts) + "]"
+        return Presented("[" + ",".join(texts) + "]")
     dicts = [secret_metadata(secret, now, stages_key=STAGES_KEY) for _, secret, _ in fresh]
     if len(fresh) == len(secrets) and all(state is None for _, _, state in fresh):
-        return encode_json(dicts)  # nothing to keep: one pass over the page, as before
+        return Presented(encode_json(dicts))  # nothing to keep: one pass over the page, as before
     for (position, secret, state), text in zip(fresh, encode_each(dicts), strict=True):
         texts[position] = text
         if state is not None:
             rendered[secret] = (state, text)
-    return "[" + ",".join(texts) + "]"
+    return Presented("[" + ",".join(texts) + "]")

@@ -26,7 +26,7 @@ from ..model.index import SORT_KEYS, Key, Page
 from ..model.secret import Secret
 from ..protocol import Spliced
 from .base import RequestContext, check_cross_account_key, check_not_deleted, find_secret, operation
-from .entries import STAGES_KEY, EntryPage
+from .entries import STAGES_KEY, render_page
 from .paging import decode_token, encode_token, invalid_token
 from .shapes import secret_metadata
 from .values import read_value, select_version
@@ -129,7 +129,7 @@ def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         now = ctx.now
         secrets = [secret for _, secret in page.entries]
         if ctx.wire:  # over HTTP: the entries' wire text, rendered once per state of a secret
-            out: dict[str, Any] = Spliced(SecretList=EntryPage(secrets, now))
+            out: dict[str, Any] = Spliced(SecretList=render_page(secrets, now))
         else:
             # SM-109: the list entry names the stage map SecretVersionsToStages; never a value.
             out = {"SecretList": [secret_metadata(secret, now, stages_key=STAGES_KEY) for secret in secrets]}
