@@ -22,6 +22,7 @@ import copy
 import itertools
 import json
 import random
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -216,14 +217,39 @@ def _outcome(fn: Callable[..., Any], kwargs: dict[str, Any]) -> Outcome:
         return "error", error
 
 
+#: What botocore's retry handler adds to ResponseMetadata. Direct mode never retries (by
+#: design), while the HTTP path retries whatever the client's retry mode deems retryable: from
+#: botocore 1.44 the default mode is "standard", which retries LimitExceededException.
+RETRY_METADATA = ("RetryAttempts", "MaxAttemptsReached")
+
+
+def _without_retries(parsed: dict[str, Any], transport: str) -> dict[str, Any]:
+    """``_strip`` and the retry metadata, after checking that direct mode did not retry."""
+    out = _strip(parsed)
+    metadata = out.get("ResponseMetadata", {})
+    if transport == "direct":
+        assert metadata.get("RetryAttempts") == 0 and "MaxAttemptsReached" not in metadata, metadata
+    for key in RETRY_METADATA:
+        metadata.pop(key, None)
+    return out
+
+
 def _assert_same_outcome(http: Outcome, direct: Outcome, what: str) -> None:
+    """Identical answers, retry metadata apart: the HTTP path may have retried, direct may not."""
     assert http[0] == direct[0], f"{what}: HTTP {http[0]} {http[1]!r}, direct {direct[0]} {direct[1]!r}"
     if http[0] == "ok":
-        assert_identical(_strip(http[1]), _strip(direct[1]), what)
+        assert_identical(_without_retries(http[1], "http"), _without_retries(direct[1], "direct"), what)
     else:
         assert type(http[1]) is type(direct[1]), what
-        assert_identical(_strip(http[1].response), _strip(direct[1].response), what)
-        assert str(http[1]) == str(direct[1])
+        expected = _without_retries(http[1].response, "http")
+        assert_identical(expected, _without_retries(direct[1].response, "direct"), what)
+        # The message names the attempts botocore made ("reached max retries: 2"), so compare
+        # it with that clause taken out.
+        assert _retry_clause_removed(str(http[1])) == _retry_clause_removed(str(direct[1]))
+
+
+def _retry_clause_removed(message: str) -> str:
+    return re.sub(r" \(reached max retries: \d+\)", "", message)
 
 
 class TwinClient:
@@ -319,7 +345,11 @@ _TWIN: list[Any] = []
 
 def _twin_client() -> Any:
     if not _TWIN:
-        _TWIN.append(boto3.client("secretsmanager", region_name=REGION))
+        # The retry mode is pinned, so the machine does not depend on the installed botocore's
+        # default; "standard" (1.44's default) retries LimitExceededException, which this
+        # machine provokes. test_each_retry_mode_answers_like_direct_mode covers the others.
+        config = Config(retries={"mode": "standard"})
+        _TWIN.append(boto3.client("secretsmanager", region_name=REGION, config=config))
     return _TWIN[0]
 
 
@@ -336,6 +366,37 @@ def _machine_settings() -> settings:
 DirectModeMachine.TestCase.settings = _machine_settings()
 #: pytest runs this as ``TestDirectModeMatchesHttpPath::runTest``.
 TestDirectModeMatchesHttpPath = DirectModeMachine.TestCase
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+def test_each_retry_mode_answers_like_direct_mode(mode: str) -> None:
+    # LimitExceededException is retried by "standard" and "adaptive" (botocore's default from
+    # 1.44 on), not by "legacy": whatever the HTTP path retried, the answer is the same as
+    # direct mode's, and only direct mode shows RetryAttempts 0.
+    config = Config(retries={"mode": mode, "total_max_attempts": 3})
+    http = mock_secretsmanager(seed=5, max_secrets=1).start()
+    direct = mock_secretsmanager(transport="direct", seed=5, max_secrets=1).start()
+    try:
+        twin = TwinClient(boto3.client("secretsmanager", region_name=REGION, config=config), http, direct)
+        twin.create_secret(Name="retry/one", SecretString="v", ClientRequestToken="t" * 32)
+        with pytest.raises(ClientError) as info:
+            twin.create_secret(Name="retry/two", SecretString="v", ClientRequestToken="u" * 32)
+    finally:
+        direct.stop()
+        http.stop()
+    assert info.value.response["Error"]["Code"] == "LimitExceededException"
+    retried = mode != "legacy"
+    assert info.value.response["ResponseMetadata"]["RetryAttempts"] == (2 if retried else 0)
+    assert [r.attempt for r in http.calls.of("CreateSecret")] == ([1, 1, 2, 3] if retried else [1, 1])
+    assert [r.attempt for r in direct.calls.of("CreateSecret")] == [1, 1]
+
+
+def test_the_twin_rejects_a_retry_in_direct_mode() -> None:
+    # The comparison strips retry metadata, but never hides a direct-mode retry.
+    retried = {"ResponseMetadata": {"HTTPStatusCode": 400, "RetryAttempts": 1}}
+    with pytest.raises(AssertionError):
+        _without_retries(retried, "direct")
+    assert _without_retries(retried, "http") == {"ResponseMetadata": {"HTTPStatusCode": 400}}
 
 
 # ---- what direct mode does and skips ----------------------------------------------------------
