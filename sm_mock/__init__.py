@@ -7,14 +7,14 @@
 
 from __future__ import annotations
 
+from .botocore import attach, install
 from .calls import CallLog, CallRecord
 from .errors import AwsError, BlockedServiceError, NoActiveMockError, SmMockError
 from .faults import Fault, FaultPlan
-from .hook import attach, install
 from .limits import Limits
 from .mock import SecretsManagerMock, current, mock_secretsmanager
 from .quotas import Quotas
-from .retry import SleepLog, SleepRecord
+from .sleeps import SleepLog, SleepRecord
 
 __all__ = [
     "AwsError",

@@ -22,13 +22,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 from .admission import TRANSPORT_FAILURES, Admission, TransportFailure
 from .errors import AwsError
-
-if TYPE_CHECKING:
-    from .mock import SecretsManagerMock
 
 __all__ = ["ANY_OPERATION", "SERVICE_ERRORS", "Fault", "FaultPlan"]
 
@@ -163,9 +160,7 @@ class Fault:
             opts.append(f"after={self.after}")
         if self.window is not None:
             start, end = self.window
-            opts.append(
-                f"window=({start.isoformat() if start else None}, {end.isoformat() if end else None})"
-            )
+            opts.append(f"window=({start.isoformat() if start else None}, {end.isoformat() if end else None})")
         extra = f" ({', '.join(opts)})" if opts else ""
         return (
             f"fault #{self.number}: {ops} -> {self.error}{extra}: fired {self.fired} time(s), "
@@ -241,10 +236,9 @@ class FaultPlan:
     :meth:`assert_all_fired` consider every fault ever declared, removed ones included.
     """
 
-    def __init__(self, mock: SecretsManagerMock) -> None:
-        self._mock = mock
+    def __init__(self, seed: int | None = None) -> None:
         #: The seed fault draws derive from: the mock's ``seed``, or a random one.
-        self.seed: int = mock.seed if mock.seed is not None else random.SystemRandom().randrange(2**32)
+        self.seed: int = seed if seed is not None else random.SystemRandom().randrange(2**32)
         self._faults: list[Fault] = []
         self._declared: list[Fault] = []
         self._lock = threading.Lock()

@@ -7,66 +7,51 @@ import functools
 import inspect
 import os
 import random
-import secrets
-import threading
 import unittest
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Literal, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from . import credentials
-from .admission import Admission
-from .calls import CallLog
+from . import session as sessions
+from .botocore.credentials import FAKE_CREDENTIALS
 from .clock import Clock, as_clock
 from .errors import NoActiveMockError
-from .ids import IdSource
 from .limits import Limits
-from .model.store import Backend
-from .replication import Replication
-from .retry import SleepLog
-from .rotation import LambdaHandler, Rotations
+from .rotation import LambdaHandler
+from .session import TRANSPORTS, Options, Session, Transport
 
-__all__ = ["SecretsManagerMock", "current", "mock_secretsmanager"]
+if TYPE_CHECKING:
+    from .calls import CallLog
+    from .faults import FaultPlan
+    from .ids import IdSource
+    from .model.store import Backend
+    from .quotas import Quotas
+    from .replication import Replication
+    from .rotation import Rotations
+    from .sleeps import SleepLog
+
+__all__ = ["DEFAULT_ACCOUNT", "DEFAULT_REGION", "SecretsManagerMock", "current", "mock_secretsmanager"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 
-#: How requests reach the mock (the ``transport=`` option).
-Transport = Literal["http", "direct"]
-#: ``"http"`` (default): answer at botocore's ``before-send`` with a real HTTP response, so the
-#: whole client pipeline runs (signing, parsing, retries). ``"direct"``: answer at
-#: ``before-call`` with an already-parsed response (sm_mock.direct): faster, no retries.
-TRANSPORTS: tuple[Transport, ...] = ("http", "direct")
-
-#: Fake credentials put in the environment while a mock is active, so botocore never reads
-#: (and a test never signs with) the user's real ones. Restored on exit.
-FAKE_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "AKIASMMOCKTESTING00",
-    "AWS_SECRET_ACCESS_KEY": "sm-mock-fake-secret-access-key",
-}
 _CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
-
-_stack: list[SecretsManagerMock] = []
-_stack_lock = threading.Lock()
-
-
-def active() -> SecretsManagerMock | None:
-    """The innermost active mock, or None (the hook's fast path)."""
-    return _stack[-1] if _stack else None
 
 
 def current() -> SecretsManagerMock:
     """The innermost active mock; raises :class:`NoActiveMockError` with advice if none."""
-    mock = active()
-    if mock is None:
+    session = sessions.active()
+    if session is None:
         raise NoActiveMockError(
             "No sm_mock is active. Wrap the code in `with mock_secretsmanager():`, decorate the "
             "test with @mock_secretsmanager, or use the `sm_mock` pytest fixture."
         )
-    return mock
+    owner = session.owner
+    assert isinstance(owner, SecretsManagerMock)
+    return owner
 
 
 class SecretsManagerMock:
@@ -102,67 +87,143 @@ class SecretsManagerMock:
                 f"transport={transport!r} is not supported: use 'http' (the full botocore pipeline, "
                 "the default) or 'direct' (answers at before-call, fastest, no retries)."
             )
-        #: "http" or "direct" (see :data:`TRANSPORTS`).
-        self.transport: Transport = transport
-        self.region = region
-        self.account_id = account_id
-        #: Rate quotas: False (off), True (all) or the operations / quota groups to enforce.
-        self.throttling: bool | frozenset[str] = throttling if isinstance(throttling, bool) else frozenset(throttling)
-        self.clock: Clock = as_clock(clock)
-        self.seed = seed
-        #: botocore service ids (e.g. "s3", "sts") let through to the real network.
-        self.allow_services = frozenset(allow_services)
-        #: False (default): botocore's retry back-off is recorded in ``sleeps``, not slept.
-        self.real_sleep = real_sleep
-        self._limit_overrides = dict(limits)
-        self.limits = Limits().with_overrides(self._limit_overrides)
+        Limits().with_overrides(limits)  # unknown names and bad values fail here, not later
+        #: The options every activation starts from.
+        self.options = Options(
+            region=region,
+            account_id=account_id,
+            throttling=throttling if isinstance(throttling, bool) else frozenset(throttling),
+            clock=as_clock(clock),
+            seed=seed,
+            allow_services=frozenset(allow_services),
+            real_sleep=real_sleep,
+            transport=transport,
+            limits=dict(limits),
+        )
+        #: Registered rotation functions and mapped access keys are configuration, not state:
+        #: they serve every activation, so ``sm.register_lambda(...)`` may come before ``with sm:``.
+        self._lambdas: dict[str, LambdaHandler] = {}
         self.access_keys: dict[str, str] = {}
         self._saved_env: dict[str, str | None] | None = None
         self._active = False
-        self._reset()
+        # Before the first start() (and after stop()) the mock shows the state of its last
+        # session: a fresh, empty one at first, so faults and quotas can be inspected early.
+        self._session = self._new_session()
 
-    def _reset(self) -> None:
-        self.ids = IdSource(self.seed)
-        self.password_rng: random.Random = (
-            random.Random(f"password:{self.seed}") if self.seed is not None else secrets.SystemRandom()
-        )
-        # The names were checked in __init__ (with_overrides); building directly is a tenth of
-        # the cost, and this runs on every activation.
-        self.limits = Limits(**self._limit_overrides)
-        self.backend = Backend(self.limits, self.ids, self.clock, region=self.region, account_id=self.account_id)
-        self.calls = CallLog()
-        self.sleeps = SleepLog()
-        # Registered rotation functions are configuration, not state: they survive a restart,
-        # so `sm.register_lambda(...)` may come before `with sm:`.
-        previous = getattr(self, "rotations", None)
-        self.rotations = Rotations()
-        if previous is not None:
-            self.rotations.lambdas.update(previous.lambdas)
-        self.replication = Replication()
-        from .faults import FaultPlan
-        from .quotas import Quotas
-
-        self.faults = FaultPlan(self)
-        self.quotas = Quotas(self)
+    def _new_session(self) -> Session:
+        return Session(self.options, owner=self, lambdas=self._lambdas, access_keys=self.access_keys)
 
     def __repr__(self) -> str:
         state = "active" if self._active else "inactive"
         return f"SecretsManagerMock(region={self.region!r}, account_id={self.account_id!r}, {state})"
+
+    # ---- the options --------------------------------------------------------------------
+    @property
+    def region(self) -> str:
+        """The region of clients created without one, and of ``sm.backend``'s shortcuts."""
+        return self.options.region
+
+    @property
+    def account_id(self) -> str:
+        """The account requests act as, unless their access key maps to another."""
+        return self.options.account_id
+
+    @property
+    def transport(self) -> Transport:
+        """``"http"`` or ``"direct"`` (see :data:`~sm_mock.session.TRANSPORTS`)."""
+        return self.options.transport
+
+    @property
+    def clock(self) -> Clock:
+        """The clock every time stamp and expiry reads."""
+        return self.options.clock
+
+    @property
+    def seed(self) -> int | None:
+        """The seed of suffixes, ids, passwords and fault draws (None: random)."""
+        return self.options.seed
+
+    @property
+    def throttling(self) -> bool | frozenset[str]:
+        """Rate quotas: False (off), True (all) or the operations / quota groups to enforce."""
+        return self.options.throttling
+
+    @property
+    def allow_services(self) -> frozenset[str]:
+        """botocore service ids (e.g. "s3", "sts") let through to the real network."""
+        return self.options.allow_services
+
+    @property
+    def real_sleep(self) -> bool:
+        """False (default): botocore's retry back-off is recorded in ``sleeps``, not slept."""
+        return self.options.real_sleep
+
+    # ---- the state of the current (or last) activation --------------------------------
+    @property
+    def session(self) -> Session:
+        """The state of the current activation (of the last one once stopped)."""
+        return self._session
+
+    @property
+    def backend(self) -> Backend:
+        """State and inspection: secrets, versions, labels, ``reveal(...)``, seeding."""
+        return self._session.backend
+
+    @property
+    def calls(self) -> CallLog:
+        """The call log: one record per attempt."""
+        return self._session.calls
+
+    @property
+    def sleeps(self) -> SleepLog:
+        """botocore's retry sleeps, recorded instead of slept (unless ``real_sleep=True``)."""
+        return self._session.sleeps
+
+    @property
+    def faults(self) -> FaultPlan:
+        """The fault plan (chaos)."""
+        return self._session.faults
+
+    @property
+    def quotas(self) -> Quotas:
+        """Rate quotas (token buckets on the mock's clock)."""
+        return self._session.quotas
+
+    @property
+    def limits(self) -> Limits:
+        """The capacity limits in force (always enforced)."""
+        return self._session.limits
+
+    @property
+    def rotations(self) -> Rotations:
+        """Rotation functions, runs, history and failures."""
+        return self._session.rotations
+
+    @property
+    def replication(self) -> Replication:
+        """Multi-Region replication bookkeeping."""
+        return self._session.replication
+
+    @property
+    def ids(self) -> IdSource:
+        """Where ARN suffixes and generated ids come from (seeded by ``seed``)."""
+        return self._session.ids
+
+    @property
+    def password_rng(self) -> random.Random:
+        """GetRandomPassword's random source (seeded by ``seed``)."""
+        return self._session.password_rng
 
     # ---- activation ---------------------------------------------------------------------
     def start(self) -> SecretsManagerMock:
         """Activate with fresh state (prefer the context manager or decorator)."""
         if self._active:
             raise RuntimeError("this SecretsManagerMock is already active; create another one to nest")
-        from . import hook, retry
+        from .botocore import activate
 
-        hook.install()
-        self._reset()
+        self._session = self._new_session()
         self._saved_env = _supply_environment(self.region)
-        credentials.hide(FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
-        with _stack_lock:
-            _stack.append(self)
-        retry.activate()
+        activate(self._session)
         self._active = True
         return self
 
@@ -170,21 +231,16 @@ class SecretsManagerMock:
         """Deactivate and restore the environment."""
         if not self._active:
             return
-        with _stack_lock:
-            if self in _stack:
-                _stack.remove(self)
-            last = not _stack
-        if last:  # the rendered ListSecrets entries of finished mocks hold their secrets: let go
+        from .botocore import deactivate
+
+        if deactivate(self._session):  # the last mock stopped
+            # The kept ListSecrets entries of finished mocks hold their secrets: let go.
             from .operations import entries
 
             entries.clear()
         if self._saved_env is not None:
-            credentials.reveal()
             _restore_environment(self._saved_env)
             self._saved_env = None
-        from . import retry
-
-        retry.deactivate()
         self._active = False
 
     @property
@@ -203,24 +259,15 @@ class SecretsManagerMock:
     ) -> None:
         self.stop()
 
-    def _options(self) -> dict[str, Any]:
-        return {
-            "region": self.region,
-            "account_id": self.account_id,
-            "throttling": self.throttling,
-            "clock": self.clock,
-            "seed": self.seed,
-            "allow_services": self.allow_services,
-            "real_sleep": self.real_sleep,
-            "transport": self.transport,
-            **self._limit_overrides,
-        }
-
     def copy(self) -> SecretsManagerMock:
         """A new, inactive mock with the same options and registered rotation functions."""
-        clone = SecretsManagerMock(**self._options())
-        clone.rotations.lambdas.update(self.rotations.lambdas)
-        clone.access_keys.update(self.access_keys)
+        clone = SecretsManagerMock.__new__(SecretsManagerMock)
+        clone.options = self.options
+        clone._lambdas = dict(self._lambdas)
+        clone.access_keys = dict(self.access_keys)
+        clone._saved_env = None
+        clone._active = False
+        clone._session = clone._new_session()
         return clone
 
     # ---- decorator ----------------------------------------------------------------------
@@ -266,34 +313,15 @@ class SecretsManagerMock:
     # ---- conveniences -------------------------------------------------------------------
     def register_lambda(self, function_arn: str, handler: LambdaHandler) -> None:
         """Make ``handler(event, context)`` the rotation function with this ARN."""
-        self.rotations.register(function_arn, handler)
+        self._session.rotations.register(function_arn, handler)
 
     def map_access_key(self, access_key_id: str, account_id: str) -> None:
         """Requests signed with ``access_key_id`` act as ``account_id`` (cross-account tests)."""
         self.access_keys[access_key_id] = account_id
 
     def account_for(self, access_key_id: str | None) -> str:
-        """The account a request's access key belongs to.
-
-        An explicitly mapped key wins; a key that is exactly 12 digits is read as the account
-        id itself (handy for cross-account tests); anything else is the mock's account.
-        """
-        if access_key_id:
-            mapped = self.access_keys.get(access_key_id)
-            if mapped is not None:
-                return mapped
-            if len(access_key_id) == 12 and access_key_id.isdigit():
-                return access_key_id
-        return self.account_id
-
-    def admit(
-        self, operation: str, params: dict[str, Any], region: str, account_id: str, now: datetime
-    ) -> Admission | None:
-        """Faults first, then rate quotas (DESIGN.md request flow)."""
-        admission = self.faults.check(operation, params, region, account_id, now)
-        if admission is None and self.quotas.enabled:
-            admission = self.quotas.check(operation, region, account_id, now)
-        return admission
+        """The account a request signed with ``access_key_id`` acts as (see :meth:`map_access_key`)."""
+        return self._session.account_for(access_key_id)
 
     def client(self, **kwargs: Any) -> Any:
         """A boto3 ``secretsmanager`` client in the mock's region (boto3 must be installed)."""

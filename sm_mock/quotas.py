@@ -6,7 +6,7 @@ Off by default (SPEC Q3). ``mock_secretsmanager(throttling=True)`` enforces ever
 is answered ``ThrottlingException`` (HTTP 400, "Rate exceeded", SPEC Q3), which botocore's
 legacy, standard and adaptive retry modes all retry (SPEC A8).
 
-Buckets refill lazily from ``mock.clock.now()`` when a request arrives (DESIGN.md principle 5),
+Buckets refill lazily from the mock's clock when a request arrives (DESIGN.md principle 5),
 so under a frozen clock a bucket of rate R admits exactly R requests (its burst) and then
 throttles until the clock moves. Amounts are kept in millionths of a token and elapsed time
 in whole microseconds, so integer rates refill exactly, without float drift.
@@ -18,14 +18,12 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .admission import Admission
+from .clock import Clock
 from .errors import AwsError
 from .limits import Limits
-
-if TYPE_CHECKING:
-    from .mock import SecretsManagerMock
 
 __all__ = ["QUOTA_GROUPS", "Quotas", "group_of"]
 
@@ -109,8 +107,19 @@ def _default_burst(per_second: float) -> float:
 class Quotas:
     """Rate quotas of one mock (``sm.quotas``); capacity limits are in :attr:`limits`."""
 
-    def __init__(self, mock: SecretsManagerMock) -> None:
-        self._mock = mock
+    def __init__(
+        self,
+        limits: Limits,
+        clock: Clock,
+        throttling: bool | Iterable[str] = False,
+        *,
+        region: str,
+        account_id: str,
+    ) -> None:
+        self._limits = limits
+        self._clock = clock
+        #: Where :meth:`available` looks when no region or account is given.
+        self._home = (account_id, region)
         self._rates: dict[str, _Rate] = {
             group: _Rate(rate, _default_burst(rate)) for group, (rate, _) in QUOTA_GROUPS.items()
         }
@@ -119,7 +128,6 @@ class Quotas:
         self._enabled: set[str] = set()
         #: True when any quota is enforced (read by the admission fast path).
         self.enabled = False
-        throttling = mock.throttling
         if throttling is True:
             self.enable()
         elif throttling and not isinstance(throttling, bool):
@@ -131,7 +139,7 @@ class Quotas:
     @property
     def limits(self) -> Limits:
         """The capacity limits (always enforced; LimitExceededException when exceeded)."""
-        return self._mock.limits
+        return self._limits
 
     @property
     def enforced(self) -> frozenset[str]:
@@ -187,8 +195,8 @@ class Quotas:
     def available(self, api_or_group: str, *, region: str | None = None, account_id: str | None = None) -> float:
         """Requests the quota would admit right now (a full burst if none was made yet)."""
         group = group_of(api_or_group)
-        key = (account_id or self._mock.account_id, region or self._mock.region, group)
-        now = self._mock.clock.now()
+        key = (account_id or self._home[0], region or self._home[1], group)
+        now = self._clock.now()
         with self._lock:
             rate = self._rates[group]
             bucket = self._buckets.get(key)

@@ -41,9 +41,11 @@ from .model.secret import AWSCURRENT, AWSPENDING, RotationState, Secret, SecretV
 from .model.store import RegionStore
 
 if TYPE_CHECKING:
-    from .mock import SecretsManagerMock
+    from .clock import Clock
+    from .ids import IdSource
+    from .limits import Limits
     from .model.schedule import RotationSchedule
-    from .operations.base import RequestContext
+    from .model.store import Backend
 
 __all__ = [
     "DEFAULT_RETRIES",
@@ -249,7 +251,6 @@ def _due(rotation: RotationState) -> datetime | None:
 # ---------------------------------------------------------------------------------------------
 
 
-
 def _configure(secret: Secret, function_arn: str, rules: RotationSchedule | None, now: datetime) -> None:
     """Save a RotateSecret call's configuration and turn rotation on (SPEC H9, H24)."""
     rotation = secret.rotation
@@ -262,15 +263,29 @@ def _configure(secret: Secret, function_arn: str, rules: RotationSchedule | None
     rotation.anchor = now
     secret.last_changed = now
 
+
 class Rotations:
     """Rotation functions, rotation runs and the rotation schedule of one mock (``sm.rotations``).
 
     Inspect :attr:`history`, :attr:`invocations` and :attr:`failures`; set :attr:`retries`.
     """
 
-    def __init__(self) -> None:
-        #: Function ARN → handler (see :meth:`register`).
-        self.lambdas: dict[str, LambdaHandler] = {}
+    def __init__(
+        self,
+        lambdas: dict[str, LambdaHandler] | None = None,
+        *,
+        ids: IdSource,
+        clock: Clock,
+        limits: Limits,
+        backend: Backend,
+    ) -> None:
+        #: Function ARN → handler (see :meth:`register`); the mock's own dictionary, so
+        #: functions registered before an activation serve it.
+        self.lambdas: dict[str, LambdaHandler] = lambdas if lambdas is not None else {}
+        self._ids = ids
+        self._clock = clock
+        self._limits = limits
+        self._backend = backend
         #: SPEC H17: extra attempts after a failed rotation (:data:`DEFAULT_RETRIES`).
         self.retries: int = DEFAULT_RETRIES
         self._history: list[RotationRecord] = []
@@ -330,7 +345,6 @@ class Rotations:
     # ---- RotateSecret -------------------------------------------------------------------
     def prepare(
         self,
-        mock: SecretsManagerMock,
         store: RegionStore,
         secret: Secret,
         *,
@@ -408,15 +422,22 @@ class Rotations:
                     _configure(secret, function_arn, rules, now)
                     self._record(
                         RotationRecord(
-                            TEST_ROTATION_FAILED, secret.arn, token, now, "RotateSecret", 1, "createSecret", error,
+                            TEST_ROTATION_FAILED,
+                            secret.arn,
+                            token,
+                            now,
+                            "RotateSecret",
+                            1,
+                            "createSecret",
+                            error,
                             f"The test rotation could not copy the current value: {error.message}",
                         )
                     )
                     return None
-            labels.add_version(secret, version, [AWSPENDING], now, mock.limits)
+            labels.add_version(secret, version, [AWSPENDING], now, self._limits)
         # Everything is valid: save the configuration (SPEC H9, H24).
         _configure(secret, function_arn, rules, now)
-        return self._begin(mock, store, secret, token, function_arn, handler, "RotateSecret", now, test=not immediately)
+        return self._begin(store, secret, token, function_arn, handler, "RotateSecret", now, test=not immediately)
 
     def _prepare_managed(
         self, secret: Secret, lambda_arn: str | None, rules: RotationSchedule | None, now: datetime
@@ -446,7 +467,6 @@ class Rotations:
 
     def _begin(
         self,
-        mock: SecretsManagerMock,
         store: RegionStore,
         secret: Secret,
         token: str,
@@ -462,7 +482,7 @@ class Rotations:
         assert rotation is not None
         rotation.running = token
         # SPEC H12: 36-256 characters of [a-zA-Z0-9-]; a UUID4 string fits.
-        rotation.rotation_token = mock.ids.uuid()
+        rotation.rotation_token = self._ids.uuid()
         rotation.interrupted = None
         if not test:
             rotation.last_attempt = now
@@ -472,7 +492,7 @@ class Rotations:
         )
         return RotationJob(secret, store, token, rotation.rotation_token, function_arn, handler, trigger, test)
 
-    def execute(self, mock: SecretsManagerMock, job: RotationJob) -> None:
+    def execute(self, job: RotationJob) -> None:
         """Run a prepared rotation: the steps, the retries (SPEC H17), then the bookkeeping.
 
         Must be called with no lock held: the handler calls back into the mock (SPEC H14).
@@ -486,17 +506,17 @@ class Rotations:
                             ROTATION_STARTED,
                             job.secret.arn,
                             job.token,
-                            mock.clock.now(),
+                            self._clock.now(),
                             job.trigger,
                             attempt,
                         )
                     )
-                if self._attempt(mock, job, attempt) != ROTATION_FAILED:
+                if self._attempt(job, attempt) != ROTATION_FAILED:
                     break
         finally:
-            self._finish(mock, job)
+            self._finish(job)
 
-    def _attempt(self, mock: SecretsManagerMock, job: RotationJob, attempt: int) -> str:
+    def _attempt(self, job: RotationJob, attempt: int) -> str:
         """One run of the steps; returns the event that ended it."""
         secret = job.secret
         for step in ("testSecret",) if job.test else STEPS:
@@ -510,7 +530,7 @@ class Rotations:
             error: BaseException | None = None
             try:
                 with self._user_code():
-                    result = job.handler(event, self._context(mock, job.function_arn))
+                    result = job.handler(event, self._context(job.function_arn))
                 if inspect.isawaitable(result):
                     if inspect.iscoroutine(result):
                         result.close()
@@ -522,18 +542,18 @@ class Rotations:
                 raise
             except BaseException as exc:  # whatever the user's code raises is recorded
                 error = exc
-            at = mock.clock.now()
+            at = self._clock.now()
             with self._lock:
                 self._invocations.append(Invocation(job.function_arn, step, secret.arn, job.token, at, error))
             stopped = self._interruption(job)
             if stopped is not None:
                 if stopped == ROTATION_FAILED:
-                    self._fail(mock, job, attempt, step, error, "The secret was deleted while it rotated.")
+                    self._fail(job, attempt, step, error, "The secret was deleted while it rotated.")
                 return stopped
             if error is not None:
-                self._fail(mock, job, attempt, step, error, f"{type(error).__name__}: {error}")
+                self._fail(job, attempt, step, error, f"{type(error).__name__}: {error}")
                 return ROTATION_FAILED
-        return self._complete(mock, job, attempt)
+        return self._complete(job, attempt)
 
     @contextmanager
     def _user_code(self) -> Iterator[None]:
@@ -544,10 +564,10 @@ class Rotations:
         finally:
             self._local.depth -= 1
 
-    def _context(self, mock: SecretsManagerMock, function_arn: str) -> LambdaContext:
+    def _context(self, function_arn: str) -> LambdaContext:
         name, version = _function_name_and_version(function_arn)
-        request_id = mock.ids.uuid()
-        day = mock.clock.now().strftime("%Y/%m/%d")
+        request_id = self._ids.uuid()
+        day = self._clock.now().strftime("%Y/%m/%d")
         return LambdaContext(
             function_name=name,
             function_version=version,
@@ -572,7 +592,6 @@ class Rotations:
 
     def _fail(
         self,
-        mock: SecretsManagerMock,
         job: RotationJob,
         attempt: int,
         step: str,
@@ -583,7 +602,7 @@ class Rotations:
         event = TEST_ROTATION_FAILED if job.test else ROTATION_FAILED
         self._record(
             RotationRecord(
-                event, job.secret.arn, job.token, mock.clock.now(), job.trigger, attempt, step, error, message
+                event, job.secret.arn, job.token, self._clock.now(), job.trigger, attempt, step, error, message
             )
         )
         logger.warning(
@@ -597,11 +616,11 @@ class Rotations:
             exc_info=error,
         )
 
-    def _complete(self, mock: SecretsManagerMock, job: RotationJob, attempt: int) -> str:
+    def _complete(self, job: RotationJob, attempt: int) -> str:
         """After the last step: did the rotation do its job? (store lock taken here)."""
         secret = job.secret
         with job.store.lock:
-            now = to_milliseconds(mock.clock.now())
+            now = to_milliseconds(self._clock.now())
             if job.test:
                 self._record(RotationRecord(TEST_ROTATION_SUCCEEDED, secret.arn, job.token, now, job.trigger, attempt))
                 return TEST_ROTATION_SUCCEEDED
@@ -611,13 +630,12 @@ class Rotations:
                     # SM-125: after a successful rotation the new version carries AWSCURRENT
                     # only; the service clears AWSPENDING that UpdateSecretVersionStage leaves
                     # on it (SM-100), so the next RotateSecret is not blocked (SPEC H16, H18).
-                    labels.move_stage(secret, AWSPENDING, None, job.token, now, mock.limits)
+                    labels.move_stage(secret, AWSPENDING, None, job.token, now, self._limits)
                 assert secret.rotation is not None
                 secret.rotation.last_rotated = now  # SPEC H16: the completion time
                 self._record(RotationRecord(ROTATION_SUCCEEDED, secret.arn, job.token, now, job.trigger, attempt))
                 return ROTATION_SUCCEEDED
         self._fail(
-            mock,
             job,
             attempt,
             "finishSecret",
@@ -629,7 +647,7 @@ class Rotations:
         )
         return ROTATION_FAILED
 
-    def _finish(self, mock: SecretsManagerMock, job: RotationJob) -> None:
+    def _finish(self, job: RotationJob) -> None:
         """Whatever happened: the rotation is no longer running; schedule the next one."""
         secret = job.secret
         with job.store.lock:
@@ -640,16 +658,16 @@ class Rotations:
                 rotation.interrupted = None
             if job.test:
                 # SPEC H21: the temporary version goes away again; AWSCURRENT never moved.
-                now = to_milliseconds(mock.clock.now())
+                now = to_milliseconds(self._clock.now())
                 if secret.stages.get(AWSPENDING) == job.token:
-                    labels.move_stage(secret, AWSPENDING, None, job.token, now, mock.limits)
+                    labels.move_stage(secret, AWSPENDING, None, job.token, now, self._limits)
                 if job.token in secret.versions and not secret.labels_of(job.token):
                     del secret.versions[job.token]
             if rotation is not None:
                 self._reschedule(secret)
 
     # ---- other operations' hooks -------------------------------------------------------
-    def check_rotation_token(self, ctx: RequestContext, secret: Secret, token: str, rotation_token: str | None) -> None:
+    def check_rotation_token(self, secret: Secret, token: str, rotation_token: str | None) -> None:
         """SPEC H15: a RotationToken on PutSecretValue must belong to the rotation in flight.
 
         A missing one is not checked (AMBIGUOUS; the seed 002 template never sends it).
@@ -671,7 +689,9 @@ class Rotations:
                 "rotation function runs."
             )
 
-    def after_write(self, ctx: RequestContext, secret: Secret, token: str, pending_before: str | None) -> None:
+    def after_write(
+        self, secret: Secret, token: str, pending_before: str | None, now: datetime, operation: str
+    ) -> None:
         """A value was written by PutSecretValue or UpdateSecret (store lock held).
 
         ``pending_before`` is :func:`pending_rotation` taken just before the write.
@@ -687,7 +707,7 @@ class Rotations:
             return
         if pending_before is not None and pending_before != token:
             if secret.stages.get(AWSPENDING) == pending_before:
-                labels.move_stage(secret, AWSPENDING, None, pending_before, ctx.now, ctx.mock.limits)
+                labels.move_stage(secret, AWSPENDING, None, pending_before, now, self._limits)
             if rotation.running == pending_before:
                 rotation.interrupted = ROTATION_ABANDONED
             self._record(
@@ -695,13 +715,13 @@ class Rotations:
                     ROTATION_ABANDONED,
                     secret.arn,
                     pending_before,
-                    ctx.now,
-                    ctx.operation,
-                    message=f"{ctx.operation} wrote version {token} during the rotation.",
+                    now,
+                    operation,
+                    message=f"{operation} wrote version {token} during the rotation.",
                 )
             )
         if rotation.enabled:
-            rotation.anchor = ctx.now
+            rotation.anchor = now
             self._reschedule(secret)
 
     # ---- CancelRotateSecret -------------------------------------------------------------
@@ -749,7 +769,7 @@ class Rotations:
         with self._lock:
             return self._heap[0][0] if self._heap else None
 
-    def run_due(self, mock: SecretsManagerMock, now: datetime) -> None:
+    def run_due(self, now: datetime) -> None:
         """Rotate every secret whose next window has started (called once per request).
 
         O(1) when nothing is due. Missed windows collapse into one rotation now: the clock
@@ -766,12 +786,12 @@ class Rotations:
                 due.append(heapq.heappop(self._heap))
         for _start, _seq, secret, generation in due:
             try:
-                self._fire(mock, secret, generation, now)
+                self._fire(secret, generation, now)
             except Exception:  # a bug in sm_mock must not fail the unrelated request
                 logger.exception("sm_mock: scheduled rotation of %s failed internally", secret.arn)
 
-    def _fire(self, mock: SecretsManagerMock, secret: Secret, generation: int, now: datetime) -> None:
-        store = mock.backend.store(secret.account_id, secret.region)
+    def _fire(self, secret: Secret, generation: int, now: datetime) -> None:
+        store = self._backend.store(secret.account_id, secret.region)
         with store.lock:
             rotation = secret.rotation
             if rotation is None or rotation.generation != generation or not rotation.enabled:
@@ -787,10 +807,10 @@ class Rotations:
                 return
             assert rotation.lambda_arn is not None
             # A rotation left in progress is reattempted with its own token (SPEC H17, H18).
-            token = pending_rotation(secret) or mock.ids.uuid()
+            token = pending_rotation(secret) or self._ids.uuid()
             if token not in secret.versions:
                 try:
-                    labels.add_version(secret, SecretVersion(token, now, None), [AWSPENDING], now, mock.limits)
+                    labels.add_version(secret, SecretVersion(token, now, None), [AWSPENDING], now, self._limits)
                 except AwsError as exc:
                     self._record(
                         RotationRecord(
@@ -801,8 +821,8 @@ class Rotations:
                     self._reschedule(secret)
                     return
                 secret.last_changed = now
-            job = self._begin(mock, store, secret, token, rotation.lambda_arn, handler, "schedule", now, test=False)
-        self.execute(mock, job)
+            job = self._begin(store, secret, token, rotation.lambda_arn, handler, "schedule", now, test=False)
+        self.execute(job)
 
 
 def _in_progress(secret: Secret, pending: str) -> AwsError:

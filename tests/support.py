@@ -8,8 +8,8 @@ from typing import Any
 
 import boto3
 
+from sm_mock.botocore.credentials import FAKE_CREDENTIALS
 from sm_mock.clock import ManualClock
-from sm_mock.mock import FAKE_CREDENTIALS
 
 REGION = "us-east-1"
 START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)

@@ -185,7 +185,7 @@ def test_real_credentials_are_hidden_while_active_and_restored_after(monkeypatch
 def test_attach_serves_a_client_whose_session_predates_the_import() -> None:
     session = botocore.session.Session()
     # Simulate a session built before sm_mock was imported: drop our builtin handler.
-    session.unregister("before-send", sm_mock.hook.before_send)
+    session.unregister("before-send", sm_mock.botocore.hook.before_send)
     client = session.create_client(
         "secretsmanager", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
     )
@@ -262,5 +262,5 @@ def test_activation_does_not_register_the_hook_twice_on_the_default_session() ->
     with mock_secretsmanager(), mock_secretsmanager():
         client = boto3.client("secretsmanager", region_name="us-east-1")
         handlers = client.meta.events._emitter._handlers.prefix_search("before-send.secrets-manager.CreateSecret")
-        assert [h for h in handlers if h is sm_mock.hook.before_send] == [sm_mock.hook.before_send]
+        assert [h for h in handlers if h is sm_mock.botocore.hook.before_send] == [sm_mock.botocore.hook.before_send]
         client.create_secret(Name="once", SecretString="v")

@@ -420,7 +420,7 @@ ISOLATION_MODULE = textwrap.dedent(
 
     @pytest.mark.parametrize("n", range(12))
     def test_each_worker_has_its_own_mock(n):
-        assert sm_mock.mock.active() is None  # nothing leaks in from other tests or workers
+        assert sm_mock.session.active() is None  # nothing leaks in from other tests or workers
         with mock_secretsmanager() as sm:
             client = sm.client()
             # The same name everywhere: a shared backend would answer ResourceExistsException.
@@ -431,7 +431,7 @@ ISOLATION_MODULE = textwrap.dedent(
             out = os.path.join(os.environ["SM_MOCK_ISOLATION_OUT"], f"pid-{os.getpid()}-{n}")
             with open(out, "w") as handle:
                 handle.write(os.environ.get("PYTEST_XDIST_WORKER", "none"))
-        assert sm_mock.mock.active() is None
+        assert sm_mock.session.active() is None
 
 
     def test_fixture_and_marker_work_in_workers(sm_mock, sm_client):

@@ -55,10 +55,10 @@ from test_state_machine import (
 
 import sm_mock.crypto
 from sm_mock import SecretsManagerMock, attach, mock_secretsmanager
-from sm_mock import mock as activation
-from sm_mock.direct import before_call
-from sm_mock.mock import Transport
+from sm_mock import session as sessions
+from sm_mock.botocore.direct import before_call
 from sm_mock.protocol import encode_result
+from sm_mock.session import Transport
 
 # ---- exact comparison -------------------------------------------------------------------------
 
@@ -196,15 +196,15 @@ def test_assert_identical_catches_type_and_order_differences() -> None:
 @contextmanager
 def serving(mock: SecretsManagerMock) -> Iterator[None]:
     """Make ``mock`` the innermost active mock for a while (it must already be active)."""
-    with activation._stack_lock:
-        order = list(activation._stack)
-        activation._stack.remove(mock)
-        activation._stack.append(mock)
+    with sessions._lock:
+        order = list(sessions._stack)
+        sessions._stack.remove(mock.session)
+        sessions._stack.append(mock.session)
     try:
         yield
     finally:
-        with activation._stack_lock:
-            activation._stack[:] = order
+        with sessions._lock:
+            sessions._stack[:] = order
 
 
 Outcome = tuple[str, Any]
@@ -608,7 +608,7 @@ def test_transport_option_is_checked_and_kept_by_copies() -> None:
 
     @mock_secretsmanager(transport="direct")
     def decorated() -> str:
-        return activation.current().transport
+        return sm_mock.current().transport
 
     assert decorated() == "direct"
 
@@ -691,7 +691,7 @@ def test_request_bodies_decode_exactly_like_json_loads(body: bytes | str) -> Non
 
 
 def test_timestamp_memo_gives_equal_datetimes_when_it_is_full(monkeypatch: pytest.MonkeyPatch) -> None:
-    import sm_mock.direct as direct
+    import sm_mock.botocore.direct as direct
 
     monkeypatch.setattr(direct, "_TIMESTAMPS_MAX", 2)
     direct._TIMESTAMPS.clear()

@@ -40,7 +40,7 @@ from hypothesis import strategies as st
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.operations.base import OPERATIONS
-from sm_mock.service import serve_params
+from sm_mock.pipeline import serve_params
 
 MODEL = botocore.session.get_session().get_service_model("secretsmanager")
 OPERATION_NAMES = sorted(MODEL.operation_names)
@@ -75,7 +75,7 @@ def _seed(sm: SecretsManagerMock) -> dict[str, str]:
     seeding is cheap). Returns placeholder -> real identifier (ARNs have random suffixes)."""
 
     def call(operation: str, **params: Any) -> dict[str, Any]:
-        return serve_params(sm, operation, params, REGION, ACCOUNT)
+        return serve_params(sm.session, operation, params, REGION, ACCOUNT)
 
     ids: dict[str, str] = {}
     a = call(
@@ -270,9 +270,11 @@ def _rotation_function(sm: SecretsManagerMock) -> Callable[[dict[str, Any], Any]
                 "SecretString": "rotated",
                 "VersionStages": ["AWSPENDING"],
             }
-            serve_params(sm, "PutSecretValue", params, REGION, ACCOUNT)
+            serve_params(sm.session, "PutSecretValue", params, REGION, ACCOUNT)
         elif event["Step"] == "finishSecret":
-            stages = serve_params(sm, "DescribeSecret", {"SecretId": arn}, REGION, ACCOUNT)["VersionIdsToStages"]
+            stages = serve_params(sm.session, "DescribeSecret", {"SecretId": arn}, REGION, ACCOUNT)[
+                "VersionIdsToStages"
+            ]
             current = next(vid for vid, labels in stages.items() if "AWSCURRENT" in labels)
             if current != token:
                 move = {
@@ -281,7 +283,7 @@ def _rotation_function(sm: SecretsManagerMock) -> Callable[[dict[str, Any], Any]
                     "MoveToVersionId": token,
                     "RemoveFromVersionId": current,
                 }
-                serve_params(sm, "UpdateSecretVersionStage", move, REGION, ACCOUNT)
+                serve_params(sm.session, "UpdateSecretVersionStage", move, REGION, ACCOUNT)
 
     return handler
 
@@ -554,10 +556,10 @@ def test_bodies_that_are_not_json_objects_or_not_json_get_aws_errors(operation: 
 
 # ---- regressions for what the fuzzers found ---------------------------------------------------
 def _answer(operation: str, body: bytes) -> tuple[int, dict[str, Any]]:
-    from sm_mock.service import serve
+    from sm_mock.pipeline import serve
 
     with mock_secretsmanager() as sm:
-        status, raw = serve(sm, operation, body, REGION, ACCOUNT)
+        status, raw = serve(sm.session, operation, body, REGION, ACCOUNT)
     return status, json.loads(raw)
 
 
@@ -636,7 +638,7 @@ def test_the_answer_check_rejects_internal_errors_and_escaped_exceptions(monkeyp
         monkeypatch.setitem(OPERATIONS, "DescribeSecret", broken)
         with pytest.raises(AssertionError, match="sm_mock bug"):
             exchange(sm, "DescribeSecret", {"SecretId": "fuzz-a"})
-        monkeypatch.setattr("sm_mock.hook.serve", _raise)
+        monkeypatch.setattr("sm_mock.botocore.hook.serve", _raise)
         with pytest.raises(AssertionError, match="escaped the hook"):
             exchange(sm, "DescribeSecret", {"SecretId": "fuzz-a"})
     finally:

@@ -40,7 +40,8 @@ from sm_mock import SecretsManagerMock, SmMockError, mock_secretsmanager
 from sm_mock.crypto import Envelope, KmsKey, WrappedKey
 from sm_mock.errors import AwsError
 from sm_mock.operations.base import OPERATIONS
-from sm_mock.service import serve_params
+from sm_mock.pipeline import serve_params
+from sm_mock.session import Session
 
 REGION = "us-east-1"
 LAMBDA_ARN = "arn:aws:lambda:us-east-1:123456789012:function:leak-rotation"
@@ -222,7 +223,7 @@ def test_the_call_log_never_holds_a_value() -> None:
 
 
 def test_the_call_log_check_catches_unredacted_params(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("sm_mock.service.redact", lambda params: dict(params))  # protection removed
+    monkeypatch.setattr("sm_mock.pipeline.redact", lambda params: dict(params))  # protection removed
     secrets = Secrets(CANARY_VALUES)
     with mock_secretsmanager() as sm:
         run_workflow(sm, secrets)
@@ -338,7 +339,7 @@ def test_the_log_check_catches_an_exception_message_in_the_log(
 ) -> None:
     # The protection: service._bug_trace logs the type and stack of an internal error, not its
     # message. Put the full traceback back and the value reaches the log.
-    monkeypatch.setattr("sm_mock.service._bug_trace", lambda exc: "".join(traceback.format_exception(exc)))
+    monkeypatch.setattr("sm_mock.pipeline._bug_trace", lambda exc: "".join(traceback.format_exception(exc)))
     caplog.set_level(logging.DEBUG)
     secrets = Secrets(CANARY_VALUES)
     with mock_secretsmanager() as sm:
@@ -376,7 +377,7 @@ def aws_errors(sm: SecretsManagerMock) -> list[BaseException]:
     errors: list[BaseException] = []
     for operation, params in FAILING_REQUESTS:
         with pytest.raises(AwsError) as info:
-            serve_params(sm, operation, params, REGION, sm.account_id)
+            serve_params(sm.session, operation, params, REGION, sm.account_id)
         errors.append(info.value)
     return errors
 
@@ -568,7 +569,7 @@ def test_the_socket_check_catches_a_request_that_reaches_the_network(
     network_attempts: list[str], no_credentials_anywhere: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The protection: the before-send hook answers while a mock is active. Make it dormant.
-    monkeypatch.setattr("sm_mock.hook.active", lambda: None)
+    monkeypatch.setattr("sm_mock.session.active", lambda: None)
     with mock_secretsmanager():
         client = boto3.client("secretsmanager", region_name=REGION, config=Config(retries={"total_max_attempts": 1}))
         with pytest.raises(Exception, match="called while an sm_mock mock was active"):
@@ -673,8 +674,8 @@ def test_the_credential_check_catches_signing_with_the_real_keys(
     # The protections: while active, the mock swaps the credential variables for fake ones and
     # botocore's credential resolver for one that only yields them (sm_mock.credentials).
     monkeypatch.setattr("sm_mock.mock._supply_environment", lambda region: {})
-    monkeypatch.setattr("sm_mock.credentials.hide", lambda *args: None)
-    monkeypatch.setattr("sm_mock.credentials.reveal", lambda: None)
+    monkeypatch.setattr("sm_mock.botocore.credentials.hide", lambda *args: None)
+    monkeypatch.setattr("sm_mock.botocore.credentials.reveal", lambda: None)
     with mock_secretsmanager():
         identities = signing_identities(_default_clients())
     assert REAL & set(identities)
@@ -724,14 +725,13 @@ def test_state_never_crosses_from_one_activation_to_the_next() -> None:
 
 
 def test_the_activation_check_catches_state_that_survives(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The protection: start() calls _reset(), which builds a new backend, call log and plan.
-    reset = SecretsManagerMock._reset
+    # The protection: start() makes a new Session, with a new backend, call log and plan.
+    new_session = SecretsManagerMock._new_session
 
-    def keep_state(self: SecretsManagerMock) -> None:
-        if not hasattr(self, "backend"):
-            reset(self)
+    def keep_state(self: SecretsManagerMock) -> Session:
+        return self._session if hasattr(self, "_session") else new_session(self)
 
-    monkeypatch.setattr(SecretsManagerMock, "_reset", keep_state)
+    monkeypatch.setattr(SecretsManagerMock, "_new_session", keep_state)
     mock = mock_secretsmanager()
     with mock as first:
         client, _ = _first_activation(first)

@@ -19,7 +19,8 @@ from botocore.retries import bucket
 from freezegun import freeze_time
 
 from sm_mock import mock_secretsmanager
-from sm_mock.retry import BACKOFF, RATE_LIMIT, is_installed
+from sm_mock.botocore.retries import is_installed
+from sm_mock.sleeps import BACKOFF, RATE_LIMIT
 
 MODES = ("legacy", "standard", "adaptive")
 ATTEMPTS = 5  # the same total in every mode, so the back-off sequences compare

@@ -19,8 +19,8 @@ from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.errors import AwsError
 from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
 from sm_mock.operations import OPERATIONS
+from sm_mock.pipeline import serve_params
 from sm_mock.rotation import STEPS, LambdaContext
-from sm_mock.service import serve_params
 
 LAMBDA_ARN = f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:rotate-me"
 ROTATION_TOKEN = re.compile(r"[a-zA-Z0-9-]{36,256}")
@@ -286,7 +286,7 @@ def test_missing_client_request_token_is_invalid_parameter() -> None:
     # SM-032: boto3 always adds a token, so call the service path directly, as a raw request.
     with mock_secretsmanager() as sm:
         with pytest.raises(AwsError) as info:
-            serve_params(sm, "RotateSecret", {"SecretId": "does-not-exist"}, DEFAULT_REGION, DEFAULT_ACCOUNT)
+            serve_params(sm.session, "RotateSecret", {"SecretId": "does-not-exist"}, DEFAULT_REGION, DEFAULT_ACCOUNT)
         assert info.value.code == "InvalidParameterException"
         assert info.value.message == "You must provide a ClientRequestToken value. We recommend a UUID-type value."
 

@@ -17,7 +17,7 @@ from ..model.secret import Secret
 from ..model.store import INVALID_NAME, NAME_PATTERN, Backend, RegionStore
 
 if TYPE_CHECKING:
-    from ..mock import SecretsManagerMock
+    from ..session import Session
 
 __all__ = [
     "OPERATIONS",
@@ -52,7 +52,7 @@ def operation(name: str) -> Callable[[Handler], Handler]:
 class RequestContext:
     """One request: who is calling, where, and when (one clock reading per request)."""
 
-    mock: SecretsManagerMock
+    session: Session
     backend: Backend
     store: RegionStore
     account_id: str
@@ -145,7 +145,7 @@ def value_from(ctx: RequestContext, params: dict[str, Any], *, required: bool) -
             # SM-049 (text provisional).
             raise invalid_request("You must provide either SecretString or SecretBinary.")
         return None
-    limits = ctx.mock.limits
+    limits = ctx.session.limits
     if string is not None:
         limits.check_value_size(len(string))  # SPEC C2: characters for strings
         return string.encode("utf-8"), False

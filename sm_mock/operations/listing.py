@@ -211,4 +211,3 @@ def batch_get_secret_value(ctx: RequestContext, p: dict[str, Any]) -> dict[str, 
     if token is not None:
         out["NextToken"] = token
     return out
-

@@ -18,8 +18,7 @@ def encode_token(kind: str, state: dict[str, Any]) -> str:
 
 
 _NOT_VALID = (
-    "The NextToken value is not valid. Pass the NextToken from the previous response of the "
-    "same operation unchanged."
+    "The NextToken value is not valid. Pass the NextToken from the previous response of the same operation unchanged."
 )
 
 

@@ -52,7 +52,7 @@ def add_replicas(
             raise invalid_parameter(
                 f"The secret is already replicated to {region}. Remove that replica first to change it."
             )
-    replication = ctx.mock.replication
+    replication = ctx.session.replication
     keys = replication.resolve_keys(ctx, secret.account_id, regions)  # request errors first
     for region, key in keys:
         replication.add(ctx, secret, region, key, force)
@@ -80,7 +80,7 @@ def remove_regions_from_replication(ctx: RequestContext, p: dict[str, Any]) -> d
         if region not in secret.replicas:
             raise invalid_parameter(f"The secret has no replica in {region}.")
     for region in p["RemoveReplicaRegions"]:
-        ctx.mock.replication.remove(ctx, secret, region)
+        ctx.session.replication.remove(ctx, secret, region)
     return {"ARN": secret.arn, "ReplicationStatus": status_entries(secret)}
 
 
@@ -94,5 +94,5 @@ def stop_replication_to_replica(ctx: RequestContext, p: dict[str, Any]) -> dict[
             f"Secret {secret.name} in {secret.region} is not a replica. Call "
             "StopReplicationToReplica in the replica's region."
         )
-    ctx.mock.replication.promote(ctx, secret)
+    ctx.session.replication.promote(ctx, secret)
     return {"ARN": secret.arn}

@@ -24,11 +24,10 @@ def rotate_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     immediately = p.get("RotateImmediately")
     secret = find_secret(ctx, p["SecretId"])
     store = ctx.store_of(secret)
-    rotations = ctx.mock.rotations
+    rotations = ctx.session.rotations
     with store.lock:
         check_not_deleted(secret)  # SPEC G4 (SM-025's note lists rotate)
         job = rotations.prepare(
-            ctx.mock,
             store,
             secret,
             token=token,
@@ -38,7 +37,7 @@ def rotate_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
             now=ctx.now,
         )
     if job is not None:
-        rotations.execute(ctx.mock, job)  # no lock held: the Lambda calls back (SPEC H14)
+        rotations.execute(job)  # no lock held: the Lambda calls back (SPEC H14)
     # SM-124: VersionId is the token, the id of the new version.
     return {"ARN": secret.arn, "Name": secret.name, "VersionId": token}
 
@@ -50,7 +49,7 @@ def cancel_rotate_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, An
     with ctx.store_of(secret).lock:
         check_not_deleted(secret)
         configured = secret.rotation is not None
-        version_id = ctx.mock.rotations.cancel(secret, ctx.now)
+        version_id = ctx.session.rotations.cancel(secret, ctx.now)
         if configured:
             secret.last_changed = ctx.now  # SPEC P2: rotation settings changed
     out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}

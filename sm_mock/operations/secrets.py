@@ -76,13 +76,13 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     name = p["Name"]
     check_name(name)  # SM-003
     value = value_from(ctx, p, required=False)
-    limits = ctx.mock.limits
+    limits = ctx.session.limits
     limits.check_description(p.get("Description"))
     tags = check_tags(p["Tags"], {}, limits) if "Tags" in p else None
     replicas = p.get("AddReplicaRegions") or []
     check_replica_regions(ctx.region, replicas)  # before anything changes
     if replicas:
-        ctx.mock.replication.check_keys(ctx, ctx.account_id, replicas)  # resolved once the secret exists
+        ctx.session.replication.check_keys(ctx, ctx.account_id, replicas)  # resolved once the secret exists
     store = ctx.store
     with store.lock:
         existing = store.lookup(name, ctx.now)
@@ -134,7 +134,7 @@ def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     token = require_token(p)  # SM-030
     secret = find_secret(ctx, p["SecretId"])
     value = value_from(ctx, p, required=False)
-    limits = ctx.mock.limits
+    limits = ctx.session.limits
     store = ctx.store_of(secret)
     with store.lock:
         check_not_deleted(secret)  # SM-026
@@ -160,7 +160,7 @@ def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
             # SPEC F8d: the new version is sealed under the new key. add_value validates the label
             # and version limits before it attaches anything.
             store.add_value(secret, token, value[0], value[1], None, ctx.now, new_key)
-            ctx.mock.rotations.after_write(ctx, secret, token, pending)  # SPEC H19, H23
+            ctx.session.rotations.after_write(secret, token, pending, ctx.now, ctx.operation)  # SPEC H19, H23
             out["VersionId"] = token
         if new_key is not None:
             _rewrap_all(secret, relabelled, new_key)
@@ -198,7 +198,7 @@ def delete_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     check_secret_id(secret_id)  # SM-004: before the force-delete-of-missing success path
     force = bool(p.get("ForceDeleteWithoutRecovery"))
     window = p.get("RecoveryWindowInDays")
-    limits = ctx.mock.limits
+    limits = ctx.session.limits
     if force and window is not None:
         # SM-046 (text provisional). ForceDeleteWithoutRecovery=False with a window is fine.
         raise invalid_parameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
@@ -219,7 +219,7 @@ def delete_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
             name = _ARN_SUFFIX.sub("", secret_id.partition(":secret:")[2])
         else:
             name = secret_id
-            arn = secret_arn(ctx.region, ctx.account_id, name, ctx.mock.ids.suffix())
+            arn = secret_arn(ctx.region, ctx.account_id, name, ctx.session.ids.suffix())
         return {"ARN": arn, "Name": name, "DeletionDate": ctx.now}
     store = ctx.store_of(secret)
     with store.lock:

@@ -33,7 +33,7 @@ def tag_resource(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     secret = find_secret(ctx, p["SecretId"])
     with ctx.store_of(secret).lock:
         check_not_deleted(secret)
-        secret.tags = check_tags(p["Tags"], secret.tags, ctx.mock.limits)
+        secret.tags = check_tags(p["Tags"], secret.tags, ctx.session.limits)
         secret.tags_touched = True
         secret.last_changed = ctx.now
     return {}

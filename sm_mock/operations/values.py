@@ -91,19 +91,19 @@ def put_secret_value(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     with store.lock:
         check_not_deleted(secret)  # SM-025
         check_cross_account_key(ctx, secret)  # SM-044
-        rotations = ctx.mock.rotations
-        rotations.check_rotation_token(ctx, secret, token, p.get("RotationToken"))  # SPEC H15
+        rotations = ctx.session.rotations
+        rotations.check_rotation_token(secret, token, p.get("RotationToken"))  # SPEC H15
         existing = secret.versions.get(token)
         if existing is not None and not existing.has_value:
             # SPEC E5: the token of the empty AWSPENDING placeholder fills it in (rotation's
             # createSecret step).
             version = store.new_version(secret, token, value[0], value[1], existing.created)
-            labels.fill_placeholder(secret, version, stages, ctx.mock.limits)
+            labels.fill_placeholder(secret, version, stages, ctx.session.limits)
             secret.last_changed = ctx.now
             return existing_version_response(secret, token)
         if reused_token(secret, token, value):
             return existing_version_response(secret, token)  # SM-093
         pending = pending_rotation(secret)
         store.add_value(secret, token, value[0], value[1], stages, ctx.now)
-        rotations.after_write(ctx, secret, token, pending)  # SPEC H19, H23
+        rotations.after_write(secret, token, pending, ctx.now, ctx.operation)  # SPEC H19, H23
         return existing_version_response(secret, token)

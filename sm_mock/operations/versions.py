@@ -53,7 +53,7 @@ def update_secret_version_stage(ctx: RequestContext, p: dict[str, Any]) -> dict[
             p.get("MoveToVersionId"),
             p.get("RemoveFromVersionId"),
             ctx.now,
-            ctx.mock.limits,
+            ctx.session.limits,
         )
         secret.last_changed = ctx.now
     return {"ARN": secret.arn, "Name": secret.name}

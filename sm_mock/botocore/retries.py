@@ -13,7 +13,7 @@ While any mock is active, two places where botocore waits are intercepted:
   This also prevents a hang under freezegun, where the limiter's clock never moves.
 
 The innermost active mock decides, at each sleep: by default the delay is appended to its
-``sm.sleeps`` (a :class:`SleepLog`) and the call returns at once; with
+``sm.sleeps`` (a :class:`~sm_mock.sleeps.SleepLog`) and the call returns at once; with
 ``mock_secretsmanager(real_sleep=True)`` back-off delays are still recorded but really slept,
 and the adaptive limiter behaves as botocore wrote it. Listeners added with
 :meth:`SleepLog.on_sleep` see every delay, e.g. to move a frozen clock along.
@@ -25,96 +25,15 @@ restores the originals (nested mocks are safe).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
+
+from .. import session as sessions
+from ..sleeps import BACKOFF, RATE_LIMIT
 
 if TYPE_CHECKING:
-    from .calls import CallRecord
-    from .mock import SecretsManagerMock
+    from ..session import Session
 
-__all__ = ["BACKOFF", "RATE_LIMIT", "SleepLog", "SleepRecord", "activate", "deactivate", "is_installed"]
-
-#: A back-off delay between two attempts of one call.
-BACKOFF: Final = "backoff"
-#: A wait of adaptive mode's client-side rate limiter before sending.
-RATE_LIMIT: Final = "rate_limit"
-
-
-@dataclass(frozen=True, slots=True)
-class SleepRecord:
-    """One sleep botocore asked for while a mock was active."""
-
-    seconds: float
-    #: :data:`BACKOFF` or :data:`RATE_LIMIT`.
-    kind: str
-    #: The Secrets Manager attempt served last on the sleeping thread (for a back-off: the
-    #: attempt that failed and is about to be retried), or None.
-    operation: str | None = None
-    attempt: int | None = None
-    error_code: str | None = None
-
-
-class SleepLog:
-    """Sleeps botocore asked for (``sm.sleeps``): append-only and thread-safe."""
-
-    def __init__(self) -> None:
-        self._records: list[SleepRecord] = []
-        self._listeners: list[Callable[[float], object]] = []
-        self._lock = threading.Lock()
-
-    def __iter__(self) -> Iterator[SleepRecord]:
-        return iter(list(self._records))
-
-    def __len__(self) -> int:
-        return len(self._records)
-
-    def __getitem__(self, index: int) -> SleepRecord:
-        return self._records[index]
-
-    def __repr__(self) -> str:
-        return f"SleepLog({len(self._records)} sleeps, {self.total:.3f}s)"
-
-    @property
-    def delays(self) -> list[float]:
-        """The back-off delays between attempts, in seconds, in order."""
-        return [r.seconds for r in self._records if r.kind == BACKOFF]
-
-    @property
-    def total(self) -> float:
-        """Seconds botocore would have slept (all kinds)."""
-        return sum(r.seconds for r in self._records)
-
-    def of(self, kind: str) -> list[SleepRecord]:
-        """The records of one kind (:data:`BACKOFF` or :data:`RATE_LIMIT`)."""
-        return [r for r in self._records if r.kind == kind]
-
-    def on_sleep(self, listener: Callable[[float], object]) -> None:
-        """Call ``listener(seconds)`` for every sleep, e.g. freezegun's ``frozen.tick`` or
-        time-machine's ``traveller.shift``, so a frozen clock moves with the back-off and the
-        rate quotas refill as they would in real time."""
-        with self._lock:
-            self._listeners.append(listener)
-
-    def clear(self) -> None:
-        """Forget every record (listeners stay)."""
-        with self._lock:
-            self._records.clear()
-
-    def record(self, seconds: float, kind: str, last: CallRecord | None = None) -> None:
-        """Add a record and notify the listeners (called by the interception)."""
-        entry = SleepRecord(
-            float(seconds),
-            kind,
-            last.operation if last is not None else None,
-            last.attempt if last is not None else None,
-            last.error_code if last is not None else None,
-        )
-        with self._lock:
-            self._records.append(entry)
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener(seconds)
+__all__ = ["activate", "deactivate", "is_installed"]
 
 
 # ---- interception -------------------------------------------------------------------------
@@ -125,14 +44,8 @@ _saved_acquire: Any = None
 _proxy: Any = None
 
 
-def _active() -> SecretsManagerMock | None:
-    from .mock import active
-
-    return active()
-
-
-def _record(mock: SecretsManagerMock, seconds: float, kind: str) -> None:
-    mock.sleeps.record(seconds, kind, mock.calls.last_in_thread())
+def _record(session: Session, seconds: float, kind: str) -> None:
+    session.sleeps.record(seconds, kind, session.calls.last_in_thread())
 
 
 class _EndpointTime:
@@ -145,19 +58,19 @@ class _EndpointTime:
         return getattr(self._real, name)
 
     def sleep(self, seconds: float) -> None:
-        mock = _active()
-        if mock is None:
+        session = sessions.active()
+        if session is None:
             self._real.sleep(seconds)
             return
-        _record(mock, seconds, BACKOFF)
-        if mock.real_sleep:
+        _record(session, seconds, BACKOFF)
+        if session.real_sleep:
             self._real.sleep(seconds)
 
 
 def _acquire(bucket: Any, amount: float, block: bool) -> bool:
     """``TokenBucket._acquire`` that records its wait instead of blocking (see the module)."""
-    mock = _active()
-    if mock is None or mock.real_sleep:
+    session = sessions.active()
+    if session is None or session.real_sleep:
         return bool(_saved_acquire(bucket, amount, block))
     bucket._refill()
     if bucket._current_capacity < 0:
@@ -171,7 +84,7 @@ def _acquire(bucket: Any, amount: float, block: bool) -> bool:
         from botocore.exceptions import CapacityNotAvailableError
 
         raise CapacityNotAvailableError()
-    _record(mock, bucket._sleep_amount(amount), RATE_LIMIT)
+    _record(session, bucket._sleep_amount(amount), RATE_LIMIT)
     bucket._refill()  # a listener may have moved the clock
     # The wait would have produced exactly the missing tokens.
     bucket._current_capacity = max(bucket._current_capacity, amount) - amount
@@ -192,9 +105,7 @@ def activate() -> None:
         _proxy = _EndpointTime(_saved_time)
         botocore.endpoint.time = _proxy
         acquire = getattr(bucket.TokenBucket, "_acquire", None)
-        if acquire is not None and all(
-            hasattr(bucket.TokenBucket, name) for name in ("_refill", "_sleep_amount")
-        ):
+        if acquire is not None and all(hasattr(bucket.TokenBucket, name) for name in ("_refill", "_sleep_amount")):
             _saved_acquire = acquire
             bucket.TokenBucket._acquire = _acquire
 
@@ -221,4 +132,3 @@ def deactivate() -> None:
 def is_installed() -> bool:
     """True while the interception is in place."""
     return _depth > 0
-

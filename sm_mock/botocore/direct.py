@@ -8,7 +8,7 @@ and the ``before-parameter-build`` / ``before-call`` / ``after-call`` events. Th
 
 What the mock serves is the same in both transports: the handler decodes the request body
 botocore serialized (so blobs, validation and the call log see exactly the bytes the HTTP
-path would), runs :func:`sm_mock.service.answer`, and converts the result the way botocore's
+path would), runs :func:`sm_mock.pipeline.answer`, and converts the result the way botocore's
 JSON parser would convert the HTTP answer: only the output shape's members, in model order,
 timestamps through botocore's own timestamp parser (tz-aware ``tzlocal`` datetimes), blobs
 as ``bytes``, and ``ResponseMetadata`` with ``RequestId``, ``HTTPStatusCode``,
@@ -33,7 +33,7 @@ Differences, by design:
 * Responses go through botocore's *default* timestamp parser, even on a session whose
   ``response_parser_factory`` was given another one.
 
-This module and :mod:`sm_mock.hook` are the only ones that touch botocore internals.
+Only :mod:`sm_mock.botocore` touches botocore (docs/design.md).
 """
 
 from __future__ import annotations
@@ -47,22 +47,21 @@ import botocore
 from botocore.awsrequest import AWSResponse, HeadersDict
 from botocore.parsers import DEFAULT_TIMESTAMP_PARSER
 
-from .admission import TransportFailure
-from .errors import AwsError
-from .hook import new_request_id, transport_error
-from .mock import active
-from .protocol import encode_error, encode_result, epoch_seconds
-from .service import answer
+from .. import session as sessions
+from ..admission import TransportFailure
+from ..errors import AwsError
+from ..pipeline import answer
+from ..protocol import encode_error, encode_result, epoch_seconds
+from .responses import CONTENT_TYPE, new_request_id, transport_error
 
 if TYPE_CHECKING:
-    from .mock import SecretsManagerMock
+    from ..session import Session
 
 __all__ = ["DIRECT_EVENT", "DIRECT_UNIQUE_ID", "before_call", "parsed_error", "parsed_result"]
 
 #: Only Secrets Manager calls reach the handler (botocore matches event prefixes).
 DIRECT_EVENT = "before-call.secrets-manager"
 DIRECT_UNIQUE_ID = "sm_mock.before_call"
-_CONTENT_TYPE = "application/x-amz-json-1.1"
 
 #: Converts one wire value of a shape into what botocore's JSON parser would return for it;
 #: None stands for "unchanged" (strings, numbers, booleans survive a JSON round trip as is).
@@ -174,7 +173,7 @@ def _metadata(request_id: str, status: int) -> dict[str, Any]:
     return {
         "RequestId": request_id,
         "HTTPStatusCode": status,
-        "HTTPHeaders": {"x-amzn-requestid": request_id, "content-type": _CONTENT_TYPE},
+        "HTTPHeaders": {"x-amzn-requestid": request_id, "content-type": CONTENT_TYPE},
         "RetryAttempts": 0,
     }
 
@@ -219,7 +218,7 @@ class _DirectResponse(AWSResponse):  # type: ignore[misc]  # botocore is untyped
     @property
     def headers(self) -> Any:
         if self._headers is None:
-            self._headers = HeadersDict({"x-amzn-RequestId": self._request_id, "Content-Type": _CONTENT_TYPE})
+            self._headers = HeadersDict({"x-amzn-RequestId": self._request_id, "Content-Type": CONTENT_TYPE})
         return self._headers
 
     @headers.setter
@@ -241,7 +240,7 @@ class _LazyBody:
 
 
 # ---- the handler ---------------------------------------------------------------------------
-def _origin(mock: SecretsManagerMock, signer: Any, context: dict[str, Any]) -> tuple[str, str] | None:
+def _origin(session: Session, signer: Any, context: dict[str, Any]) -> tuple[str, str] | None:
     """(region, account) as the HTTP path reads them from the SigV4 signature, or None when
     botocore would not sign this request (then the HTTP path takes it, errors included)."""
     if signer is None:
@@ -254,7 +253,7 @@ def _origin(mock: SecretsManagerMock, signer: Any, context: dict[str, Any]) -> t
         return None
     # ``access_key`` is what the signer's frozen copy would hold (refreshable credentials
     # refresh on this read, as they do when botocore signs).
-    return region, mock.account_for(credentials.access_key)
+    return region, session.account_for(credentials.access_key)
 
 
 def before_call(
@@ -266,15 +265,15 @@ def before_call(
     parsing, or None (no direct-mode mock active, or a request only the HTTP path can
     answer faithfully) to let the call continue to the ``before-send`` handler.
     """
-    mock = active()
-    if mock is None or mock.transport != "direct":
+    session = sessions.active()
+    if session is None or session.transport != "direct":
         return None
-    origin = _origin(mock, request_signer, context or {})
+    origin = _origin(session, request_signer, context or {})
     if origin is None:
         return None
     region, account_id = origin
     try:
-        outcome = answer(mock, model.name, params.get("body"), region, account_id)
+        outcome = answer(session, model.name, params.get("body"), region, account_id)
     except TransportFailure as failure:
         # No retries in direct mode: the caller sees botocore's exception at once.
         raise transport_error(failure.kind, params.get("url", "")) from None

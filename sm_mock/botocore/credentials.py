@@ -1,6 +1,6 @@
 """Keep the user's real AWS credentials out of every session while a mock is active.
 
-Putting fake keys in the environment (sm_mock.mock) covers the default credential chain, but
+Putting fake keys in the environment (:mod:`sm_mock.mock`) covers the default credential chain, but
 a session with an explicit profile (``boto3.Session(profile_name="prod")``) skips the
 environment and reads the shared credentials file. While any mock is active, botocore's
 credential resolver is swapped for one that only ever yields sm_mock's fake keys, so no real
@@ -15,7 +15,14 @@ import functools
 import threading
 from typing import Any
 
-__all__ = ["hide", "reveal"]
+__all__ = ["FAKE_CREDENTIALS", "hide", "reveal"]
+
+#: Fake credentials put in the environment while a mock is active, so botocore never reads
+#: (and a test never signs with) the user's real ones. Restored on exit.
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "AKIASMMOCKTESTING00",
+    "AWS_SECRET_ACCESS_KEY": "sm-mock-fake-secret-access-key",
+}
 
 _lock = threading.Lock()
 _depth = 0

@@ -22,7 +22,7 @@ from .operations.replication import not_supported
 from .protocol import decode_request, encode_error, encode_result, validator_for
 
 if TYPE_CHECKING:
-    from .mock import SecretsManagerMock
+    from .session import Session
 
 __all__ = ["Answer", "answer", "serve", "serve_params"]
 
@@ -35,7 +35,7 @@ Answer = tuple[int, bytes]
 
 
 def serve_params(
-    mock: SecretsManagerMock,
+    session: Session,
     operation: str,
     raw: dict[str, Any],
     region: str,
@@ -45,16 +45,16 @@ def serve_params(
     wire: bool = False,
 ) -> dict[str, Any]:
     """Serve already-decoded wire params; returns the result dict or raises AwsError
-    (or :class:`~sm_mock.admission.TransportFailure` for an injected network failure).
+    (or :class:`~sm_session.admission.TransportFailure` for an injected network failure).
 
-    Records the attempt in ``mock.calls`` either way. With ``wire`` the result is only ever
+    Records the attempt in ``session.calls`` either way. With ``wire`` the result is only ever
     passed to :func:`~sm_mock.protocol.encode_result` (see :attr:`RequestContext.wire`).
     """
-    now = mock.clock.now()
+    now = session.clock.now()
     # Scheduled rotations whose window has opened run the next time the mock is touched
     # (DESIGN.md principle 5, SPEC H7): before this request, so it sees their result.
     # O(1) when nothing is due.
-    mock.rotations.run_due(mock, now)
+    session.rotations.run_due(now)
     error: AwsError | None = None
     injected = throttled = False
     lost: TransportFailure | None = None  # an injected failure that loses the response
@@ -63,20 +63,20 @@ def serve_params(
         if handler is None:
             raise not_supported(operation)
         params = validator_for(operation)(raw)
-        fault = mock.admit(operation, params, region, account_id, now)
+        fault = session.admit(operation, params, region, account_id, now)
         if fault is not None:
             injected, throttled = fault.injected, fault.throttled
             if not isinstance(fault.error, TransportFailure) or not fault.error.after_processing:
                 raise fault.error
             # ReadTimeout / ConnectionClosed: the operation runs, then its answer is lost.
             lost = fault.error
-        backend = mock.backend
+        backend = session.backend
         # What the request stamps on secrets is kept to the millisecond, as AWS keeps it.
         stamp = to_milliseconds(now)
         ctx = RequestContext(
-            mock, backend, backend.store(account_id, region), account_id, region, stamp, operation, wire
+            session, backend, backend.store(account_id, region), account_id, region, stamp, operation, wire
         )
-        replication = mock.replication
+        replication = session.replication
         replicated = replication.primaries > 0  # no work at all until some secret has replicas
         if replicated:
             replication.guard(ctx, params)  # SPEC I6, G8
@@ -104,7 +104,7 @@ def serve_params(
         )
         raise error from None
     finally:
-        mock.calls.append(
+        session.calls.append(
             CallRecord(
                 operation,
                 redact(raw),
@@ -130,7 +130,7 @@ def _bug_trace(exc: BaseException) -> str:
 
 
 def answer(
-    mock: SecretsManagerMock,
+    session: Session,
     operation: str,
     body: bytes | str | None,
     region: str,
@@ -142,22 +142,24 @@ def answer(
     """Serve a JSON 1.1 request body: the result dict, or the AwsError to answer with.
 
     Shared by both transports: the HTTP path encodes the outcome (:func:`serve`), direct mode
-    hands it to botocore already parsed (:mod:`sm_mock.direct`). An injected network failure
-    still raises :class:`~sm_mock.admission.TransportFailure`.
+    hands it to botocore already parsed (:mod:`sm_session.direct`). An injected network failure
+    still raises :class:`~sm_session.admission.TransportFailure`.
     """
     try:
         raw = decode_request(body)
     except AwsError as error:
-        mock.calls.append(CallRecord(operation, {}, region, account_id, error.code, mock.clock.now(), attempt=attempt))
+        session.calls.append(
+            CallRecord(operation, {}, region, account_id, error.code, session.clock.now(), attempt=attempt)
+        )
         return error
     try:
-        return serve_params(mock, operation, raw, region, account_id, attempt, wire=wire)
+        return serve_params(session, operation, raw, region, account_id, attempt, wire=wire)
     except AwsError as error:
         return error
 
 
 def serve(
-    mock: SecretsManagerMock,
+    session: Session,
     operation: str,
     body: bytes | str | None,
     region: str,
@@ -165,7 +167,7 @@ def serve(
     attempt: int = 1,
 ) -> Answer:
     """Serve a JSON 1.1 request body; returns (status, body)."""
-    outcome = answer(mock, operation, body, region, account_id, attempt, wire=True)
+    outcome = answer(session, operation, body, region, account_id, attempt, wire=True)
     if isinstance(outcome, AwsError):
         return outcome.status, encode_error(outcome)
     return 200, encode_result(outcome)
