@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from .botocore import attach, install
 from .calls import CallLog, CallRecord
+from .clock import Clock, ManualClock
 from .errors import AwsError, BlockedServiceError, NoActiveMockError, SmMockError
 from .faults import Fault, FaultPlan
 from .limits import Limits
 from .mock import SecretsManagerMock, current, mock_secretsmanager
+from .model.seeding import SecretSpec, SeedError
 from .quotas import Quotas
 from .sleeps import SleepLog, SleepRecord
 
@@ -21,12 +23,16 @@ __all__ = [
     "BlockedServiceError",
     "CallLog",
     "CallRecord",
+    "Clock",
     "Fault",
     "FaultPlan",
     "Limits",
+    "ManualClock",
     "NoActiveMockError",
     "Quotas",
+    "SecretSpec",
     "SecretsManagerMock",
+    "SeedError",
     "SleepLog",
     "SleepRecord",
     "SmMockError",
