@@ -26,6 +26,7 @@ from typing import Any, Final
 
 from .admission import TRANSPORT_FAILURES, Admission, TransportFailure
 from .errors import AwsError
+from .model import arn as arns
 
 __all__ = ["ANY_OPERATION", "SERVICE_ERRORS", "Fault", "FaultPlan"]
 
@@ -61,8 +62,6 @@ SERVICE_ERRORS: Final[dict[str, tuple[int, str]]] = {
     "ValidationException": (400, "1 validation error detected."),
 }
 
-_ARN_SECRET_FIELDS = 7  # arn:partition:secretsmanager:region:account:secret:NAME[-XXXXXX]
-
 
 def _operation_names() -> frozenset[str]:
     from .protocol import service_model
@@ -77,24 +76,6 @@ def _secret_ids(params: dict[str, Any]) -> list[str]:
         return [secret_id]
     ids = params.get("SecretIdList")
     return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
-
-
-def _name_part(secret_id: str) -> str:
-    """The name part of an ARN (suffix included), or the identifier itself (SPEC B)."""
-    if secret_id.startswith("arn:"):
-        parts = secret_id.split(":", _ARN_SECRET_FIELDS - 1)
-        if len(parts) == _ARN_SECRET_FIELDS and parts[5] == "secret":
-            return parts[6]
-    return secret_id
-
-
-def _is_secret(secret_id: str, secret: str) -> bool:
-    """True when ``secret_id`` (name, full or partial ARN) designates the secret ``secret``."""
-    if secret_id == secret:
-        return True
-    name = _name_part(secret_id)
-    # A full ARN ends in "-" plus 6 random characters (SPEC B4).
-    return name == secret or (len(name) == len(secret) + 7 and name.startswith(secret + "-"))
 
 
 def _utc(value: datetime | None) -> datetime | None:
@@ -187,10 +168,10 @@ class Fault:
             return False
         if self.secret is not None or self.secret_prefix is not None:
             ids = _secret_ids(params)
-            if self.secret is not None and not any(_is_secret(i, self.secret) for i in ids):
+            if self.secret is not None and not any(arns.designates(i, self.secret) for i in ids):
                 return False
             if self.secret_prefix is not None and not any(
-                i.startswith(self.secret_prefix) or _name_part(i).startswith(self.secret_prefix) for i in ids
+                i.startswith(self.secret_prefix) or arns.name_part(i).startswith(self.secret_prefix) for i in ids
             ):
                 return False
         return True

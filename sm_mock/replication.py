@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from .crypto import DEFAULT_KEY_ALIAS, Keyring, KmsKey, open_envelope, seal
 from .errors import AwsError, invalid_request
+from .model import arn as arns
 from .model.secret import ReplicaStatus, Secret, SecretVersion
-from .model.store import secret_arn
 
 if TYPE_CHECKING:
     from .operations.base import RequestContext
@@ -45,7 +45,7 @@ _REPLICA_READ_ONLY = "Operation not permitted on a replica secret. Call must be 
 
 def replica_arn(primary: Secret, region: str) -> str:
     """The primary's ARN with the region swapped (SPEC B11)."""
-    return secret_arn(region, primary.account_id, primary.name, primary.arn[-6:])
+    return arns.with_region(primary.arn, region)
 
 
 def status_entries(secret: Secret) -> list[dict[str, Any]]:
@@ -107,7 +107,7 @@ class Replication:
         primary_arn = replica.replica_of
         if primary_arn is None:
             return
-        store = ctx.backend.store(replica.account_id, primary_arn.split(":")[3])
+        store = ctx.backend.store(replica.account_id, arns.region_of(primary_arn))
         with store.lock:
             primary = store.by_arn.get(primary_arn)
             status = primary.replicas.get(replica.region) if primary is not None else None
@@ -227,7 +227,7 @@ class Replication:
         replica.primary_region = replica.region
         if primary_arn is None:
             return
-        primary_region = primary_arn.split(":")[3]
+        primary_region = arns.region_of(primary_arn)
         primary = ctx.backend.store(replica.account_id, primary_region).by_arn.get(primary_arn)
         if primary is not None and primary.replicas.pop(replica.region, None) is not None and not primary.replicas:
             self.primaries -= 1

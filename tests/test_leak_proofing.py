@@ -396,11 +396,11 @@ def test_exceptions_never_quote_a_value() -> None:
 
 def test_the_exception_check_catches_an_echoed_sensitive_member(monkeypatch: pytest.MonkeyPatch) -> None:
     # The protection: model-driven validation never quotes a member whose shape is sensitive.
-    import sm_mock.protocol
+    import sm_mock.protocol.validation
 
-    original = sm_mock.protocol._violation
+    original = sm_mock.protocol.validation._violation
     monkeypatch.setattr(
-        sm_mock.protocol,
+        sm_mock.protocol.validation,
         "_violation",
         lambda code, value, path, constraint, sensitive: original(code, value, path, constraint, False),
     )

@@ -19,7 +19,9 @@ from ..crypto import Keyring, KmsKey, check_key_access, open_envelope, seal
 from ..errors import AwsError, invalid_request, validation_error
 from ..ids import IdSource
 from ..limits import Limits
+from . import arn as arns
 from . import labels
+from .arn import secret_arn
 from .index import ListingIndex
 from .secret import AWSCURRENT, Secret, SecretVersion
 
@@ -28,15 +30,11 @@ if TYPE_CHECKING:
 
 __all__ = ["INVALID_NAME", "NAME_PATTERN", "Backend", "RegionStore", "secret_arn"]
 
-#: SPEC B8: the last part of an ARN that looks like a random suffix.
-_SUFFIX_TAIL = re.compile(r"-[A-Za-z0-9]{6}$")
-
 #: SM-003: names are letters, digits and / _ + = . @ - (and ! for service-managed names, as
 #: the recorded message lists it).
 NAME_PATTERN = re.compile(r"[A-Za-z0-9/_+=.@!-]+")
 INVALID_NAME = (
-    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the "
-    "following: -/_+=.@!"
+    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
 )
 
 
@@ -45,11 +43,6 @@ def _expired(deletion_date: datetime, now: datetime) -> bool:
     if choices.PURGE_AT_DELETION_DATE:
         return now >= deletion_date
     return now > deletion_date
-
-
-def secret_arn(region: str, account_id: str, name: str, suffix: str) -> str:
-    """``arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`` (SPEC B5)."""
-    return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{name}-{suffix}"
 
 
 class RegionStore:
@@ -85,13 +78,11 @@ class RegionStore:
         if secret_id.startswith("arn:"):
             secret = self.by_arn.get(secret_id)
             if secret is None:
-                head, sep, name = secret_id.partition(":secret:")
-                if not sep or _SUFFIX_TAIL.search(name):
-                    # SM-016: a tail that looks like "-XXXXXX" is taken as the random suffix,
-                    # so a partial ARN of a name ending in "-" + 6 characters does not resolve.
+                name = arns.partial_name(secret_id)  # SM-016
+                if name is None:
                     return None
                 secret = self.by_name.get(name)
-                if secret is not None and not secret.arn.startswith(head + sep):
+                if secret is not None and not arns.same_prefix(secret_id, secret.arn):
                     return None
         else:
             secret = self.by_name.get(secret_id)
@@ -488,16 +479,15 @@ class Backend:
         """
         if now is None:
             now = self.clock.now()  # type: ignore[attr-defined]
-        if secret_id.startswith("arn:"):
-            parts = secret_id.split(":", 6)
-            if len(parts) >= 6 and parts[4] != account_id and parts[3] == region:
-                # SPEC B9: another account's secret is reachable by full ARN only.
-                other = self._stores.get((parts[4], region))
-                if other is None:
-                    return None
-                with other.lock:
-                    found = other.lookup(secret_id, now)
-                return found if found is not None and found.arn == secret_id else None
+        parsed = arns.parse(secret_id)
+        if parsed is not None and parsed.account_id != account_id and parsed.region == region:
+            # SPEC B9: another account's secret is reachable by full ARN only.
+            other = self._stores.get((parsed.account_id, region))
+            if other is None:
+                return None
+            with other.lock:
+                found = other.lookup(secret_id, now)
+            return found if found is not None and found.arn == secret_id else None
         store = self.store(account_id, region)
         with store.lock:
             return store.lookup(secret_id, now)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import hmac
-import re
 from typing import Any
 
 from .. import choices
 from ..crypto import KmsKey, check_key_access, rewrap
 from ..errors import AwsError, invalid_parameter, invalid_request, not_found
+from ..model import arn as arns
+from ..model.arn import secret_arn
 from ..model.secret import AWSCURRENT, AWSPENDING, AWSPREVIOUS, Secret, SecretVersion
-from ..model.store import RegionStore, secret_arn
+from ..model.store import RegionStore
 from ..replication import status_entries
 from ..rotation import pending_rotation
 from .base import (
@@ -31,7 +32,6 @@ from .tags import check_tags
 __all__ = ["existing_version_response", "same_value"]
 
 #: SPEC B5: the "-XXXXXX" random suffix at the end of a full ARN.
-_ARN_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}$")
 
 
 def same_value(secret: Secret, version_id: str, value: bytes, binary: bool) -> bool:
@@ -213,10 +213,11 @@ def delete_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         if not force:
             raise not_found()  # SM-048
         # SM-082: a forced delete of a missing secret answers as if it had deleted it.
-        if secret_id.startswith("arn:"):
+        parsed = arns.parse(secret_id)
+        if parsed is not None:
             arn = secret_id
             # A full ARN's name is the part before the random suffix (SPEC B5, B8).
-            name = _ARN_SUFFIX.sub("", secret_id.partition(":secret:")[2])
+            name = parsed.name_without_suffix
         else:
             name = secret_id
             arn = secret_arn(ctx.region, ctx.account_id, name, ctx.session.ids.suffix())

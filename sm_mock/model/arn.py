@@ -1,0 +1,111 @@
+"""The ARN grammar of a secret: building, parsing and matching (SPEC B4, B5, B7, B8, B11).
+
+``arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>``: the suffix is
+six random characters that AWS appends to the name (SPEC B4). Every place that reads or
+writes a secret ARN goes through this module.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = [
+    "SUFFIX_LENGTH",
+    "SUFFIX_TAIL",
+    "SecretArn",
+    "designates",
+    "name_part",
+    "parse",
+    "partial_name",
+    "region_of",
+    "same_prefix",
+    "secret_arn",
+    "with_region",
+]
+
+#: SPEC B4: the random suffix is six characters.
+SUFFIX_LENGTH = 6
+#: SPEC B8: the last part of an ARN that looks like a random suffix ("-" and six characters).
+SUFFIX_TAIL = re.compile(r"-[A-Za-z0-9]{6}$")
+#: The number of ':'-separated fields of a secret ARN (the name may hold more ':').
+_FIELDS = 7
+_SECRET = ":secret:"
+
+
+@dataclass(frozen=True, slots=True)
+class SecretArn:
+    """The fields of a secret ARN. ``resource`` is the name with its suffix, when it has one."""
+
+    partition: str
+    region: str
+    account_id: str
+    resource: str
+
+    @property
+    def name_without_suffix(self) -> str:
+        """The name, taking a trailing "-XXXXXX" as the random suffix (SPEC B5, B8)."""
+        return SUFFIX_TAIL.sub("", self.resource)
+
+
+def secret_arn(region: str, account_id: str, name: str, suffix: str) -> str:
+    """``arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`` (SPEC B5)."""
+    return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{name}-{suffix}"
+
+
+def parse(arn: str) -> SecretArn | None:
+    """The fields of ``arn``, or None when it is not a secret ARN."""
+    if not arn.startswith("arn:"):
+        return None
+    parts = arn.split(":", _FIELDS - 1)
+    if len(parts) != _FIELDS or parts[5] != "secret":
+        return None
+    return SecretArn(parts[1], parts[3], parts[4], parts[6])
+
+
+def with_region(arn: str, region: str) -> str:
+    """The same secret's ARN in another region, suffix kept (a replica's ARN, SPEC B11)."""
+    parsed = parse(arn)
+    assert parsed is not None, arn
+    return secret_arn(
+        region, parsed.account_id, parsed.resource[: -SUFFIX_LENGTH - 1], parsed.resource[-SUFFIX_LENGTH:]
+    )
+
+
+def region_of(arn: str) -> str:
+    """The region field of a secret ARN."""
+    parsed = parse(arn)
+    assert parsed is not None, arn
+    return parsed.region
+
+
+def name_part(secret_id: str) -> str:
+    """The name part of an ARN (suffix included), or the identifier itself (SPEC B7)."""
+    parsed = parse(secret_id)
+    return parsed.resource if parsed is not None else secret_id
+
+
+def partial_name(secret_id: str) -> str | None:
+    """The name a partial ARN (an ARN without its suffix, SPEC B8) stands for, or None.
+
+    A tail that looks like "-XXXXXX" is taken as a random suffix (SM-016), so a partial ARN of
+    a name that ends in "-" and six characters never resolves.
+    """
+    _, sep, name = secret_id.partition(_SECRET)
+    if not sep or SUFFIX_TAIL.search(name):
+        return None
+    return name
+
+
+def same_prefix(secret_id: str, full_arn: str) -> bool:
+    """True when the partial ARN ``secret_id`` has ``full_arn``'s partition, region and account."""
+    head, sep, _ = secret_id.partition(_SECRET)
+    return full_arn.startswith(head + sep)
+
+
+def designates(secret_id: str, name: str) -> bool:
+    """True when ``secret_id`` (a name, a full or a partial ARN) names the secret ``name``."""
+    if secret_id == name:
+        return True
+    resource = name_part(secret_id)
+    return resource == name or (len(resource) == len(name) + SUFFIX_LENGTH + 1 and resource.startswith(name + "-"))
