@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
@@ -33,7 +34,7 @@ def to_milliseconds(moment: datetime) -> datetime:
     return moment - _SUB_MILLISECOND[extra] if extra else moment
 
 
-def _utc(moment: datetime) -> datetime:
+def to_utc(moment: datetime) -> datetime:
     """``moment`` in UTC: a naive time is taken as UTC, an aware one is converted. Dates are
     cut from the clock's reading (LastAccessedDate is the UTC day, SPEC P3), so a clock given
     in another zone must not shift them."""
@@ -68,7 +69,7 @@ class ManualClock:
     __slots__ = ("_now",)
 
     def __init__(self, start: datetime | None = None) -> None:
-        self._now = _utc(start or datetime.now(timezone.utc))
+        self._now = to_utc(start or datetime.now(timezone.utc))
 
     def now(self) -> datetime:
         return self._now
@@ -80,31 +81,39 @@ class ManualClock:
 
     def set(self, when: datetime) -> None:
         """Jump to a point in time."""
-        self._now = _utc(when)
+        self._now = to_utc(when)
 
     def __repr__(self) -> str:
         return f"ManualClock({self._now.isoformat()})"
 
 
-class _CallableClock:
+class _UtcClock:
+    """A user's clock (a ``now()`` method or a callable), read in aware UTC: the one boundary
+    where every time sm_mock uses is normalised (a naive time is taken as UTC)."""
+
     __slots__ = ("_fn",)
 
-    def __init__(self, fn: object) -> None:
+    def __init__(self, fn: Callable[[], object]) -> None:
         self._fn = fn
 
     def now(self) -> datetime:
-        value = self._fn()  # type: ignore[operator]
+        value = self._fn()
         if not isinstance(value, datetime):
-            raise TypeError(f"the clock callable returned {type(value).__name__}, not a datetime")
-        return _utc(value)
+            raise TypeError(f"the clock returned {type(value).__name__}, not a datetime")
+        return to_utc(value)
 
 
 def as_clock(clock: Clock | object | None) -> Clock:
-    """Accept a :class:`Clock`, a zero-argument callable returning a datetime, or None."""
+    """Accept a :class:`Clock`, a zero-argument callable returning a datetime, or None.
+
+    sm_mock's own clocks already answer in aware UTC; any other is wrapped so that it does.
+    """
     if clock is None:
         return SystemClock()
+    if type(clock) in (SystemClock, ManualClock):
+        return clock  # type: ignore[return-value]
     if isinstance(clock, Clock):
-        return clock
+        return _UtcClock(clock.now)
     if callable(clock):
-        return _CallableClock(clock)
+        return _UtcClock(clock)
     raise TypeError("clock= must have a now() method or be a callable returning a datetime")

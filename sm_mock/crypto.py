@@ -234,9 +234,7 @@ class Keyring:
         self._keys[key_id] = key
         return key
 
-    def create_key(
-        self, *, alias: str | None = None, key_id: str | None = None, symmetric: bool = True
-    ) -> KmsKey:
+    def create_key(self, *, alias: str | None = None, key_id: str | None = None, symmetric: bool = True) -> KmsKey:
         """Create a customer managed key, optionally with an alias (``alias/...``)."""
         with self._lock:
             key = self._new(key_id or str(uuid.uuid4()), symmetric=symmetric)

@@ -20,11 +20,12 @@ import random
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from types import TracebackType
 from typing import Any, Final
 
 from .admission import TRANSPORT_FAILURES, Admission, TransportFailure
+from .clock import to_utc
 from .errors import AwsError
 from .model import arn as arns
 
@@ -76,12 +77,6 @@ def _secret_ids(params: dict[str, Any]) -> list[str]:
         return [secret_id]
     ids = params.get("SecretIdList")
     return [i for i in ids if isinstance(i, str)] if isinstance(ids, list) else []
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
 
 
 @dataclass(slots=True, eq=False)
@@ -284,7 +279,8 @@ class FaultPlan:
         if after < 0:
             raise ValueError(f"after={after}: use 0 or a positive number of attempts to let through")
         if window is not None:
-            start, end = _utc(window[0]), _utc(window[1])
+            start = to_utc(window[0]) if window[0] is not None else None
+            end = to_utc(window[1]) if window[1] is not None else None
             if start is not None and end is not None and end <= start:
                 raise ValueError("window=(start, end) needs end after start")
             window = (start, end)

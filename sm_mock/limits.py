@@ -100,14 +100,12 @@ class Limits:
             # SPEC K5: AWS reserves the prefix in any letter case.
             raise AwsError(
                 choices.TAG_LIMIT_CODE,
-                f"The tag key {key!r} uses the prefix 'aws:', which is reserved for AWS. Choose "
-                "another key.",
+                f"The tag key {key!r} uses the prefix 'aws:', which is reserved for AWS. Choose another key.",
             )
         if not key or len(key) > self.max_tag_key or len(value) > self.max_tag_value:
             raise AwsError(
                 choices.TAG_LIMIT_CODE,
-                f"Tag keys must have 1 to {self.max_tag_key} characters and values at most "
-                f"{self.max_tag_value}.",
+                f"Tag keys must have 1 to {self.max_tag_key} characters and values at most {self.max_tag_value}.",
             )
 
     def check_tag_count(self, count: int) -> None:

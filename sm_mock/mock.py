@@ -25,9 +25,8 @@ if TYPE_CHECKING:
     from .calls import CallLog
     from .faults import FaultPlan
     from .ids import IdSource
-    from .model.store import Backend
+    from .model.backend import Backend
     from .quotas import Quotas
-    from .replication import Replication
     from .rotation import Rotations
     from .sleeps import SleepLog
 
@@ -198,11 +197,6 @@ class SecretsManagerMock:
     def rotations(self) -> Rotations:
         """Rotation functions, runs, history and failures."""
         return self._session.rotations
-
-    @property
-    def replication(self) -> Replication:
-        """Multi-Region replication bookkeeping."""
-        return self._session.replication
 
     @property
     def ids(self) -> IdSource:

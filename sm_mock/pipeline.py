@@ -70,19 +70,18 @@ def serve_params(
                 raise fault.error
             # ReadTimeout / ConnectionClosed: the operation runs, then its answer is lost.
             lost = fault.error
-        backend = session.backend
         # What the request stamps on secrets is kept to the millisecond, as AWS keeps it.
-        stamp = to_milliseconds(now)
         ctx = RequestContext(
-            session, backend, backend.store(account_id, region), account_id, region, stamp, operation, wire
+            session.service,
+            session.backend.store(account_id, region),
+            account_id,
+            region,
+            to_milliseconds(now),
+            operation,
+            session.password_rng,
+            wire,
         )
-        replication = session.replication
-        replicated = replication.primaries > 0  # no work at all until some secret has replicas
-        if replicated:
-            replication.guard(ctx, params)  # SPEC I6, G8
         result = handler(ctx, params)
-        if replicated:
-            replication.propagate(ctx, params)  # SPEC I7
         if lost is not None:
             raise lost
         return result

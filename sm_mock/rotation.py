@@ -21,6 +21,7 @@ rotates it: O(1) when nothing is due, no background threads.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import hmac
 import inspect
@@ -37,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .clock import to_milliseconds
 from .errors import AwsError, access_denied, invalid_parameter, invalid_request
 from .model import labels
+from .model.rotation import configure, due_at, pending_rotation
 from .model.secret import AWSCURRENT, AWSPENDING, RotationState, Secret, SecretVersion
 from .model.store import RegionStore
 
@@ -44,8 +46,8 @@ if TYPE_CHECKING:
     from .clock import Clock
     from .ids import IdSource
     from .limits import Limits
+    from .model.backend import Backend
     from .model.schedule import RotationSchedule
-    from .model.store import Backend
 
 __all__ = [
     "DEFAULT_RETRIES",
@@ -56,8 +58,6 @@ __all__ = [
     "RotationJob",
     "RotationRecord",
     "Rotations",
-    "next_rotation_date",
-    "pending_rotation",
 ]
 
 logger = logging.getLogger("sm_mock")
@@ -204,64 +204,9 @@ class RotationJob:
 # ---------------------------------------------------------------------------------------------
 
 
-def pending_rotation(secret: Secret) -> str | None:
-    """The version of a rotation in progress: AWSPENDING on a version that is not AWSCURRENT's
-    (SPEC H18). None when AWSPENDING is absent or sits on the current version."""
-    pending = secret.stages.get(AWSPENDING)
-    if pending is None or pending == secret.stages.get(AWSCURRENT):
-        return None
-    return pending
-
-
-def _latest(*moments: datetime | None) -> datetime | None:
-    present = [m for m in moments if m is not None]
-    return max(present) if present else None
-
-
-def next_rotation_date(secret: Secret) -> datetime | None:
-    """``NextRotationDate``: the end of the next rotation window (SPEC H23), or None when
-    rotation is off or has no schedule (SPEC H25).
-
-    The window follows the later of the last successful rotation and the last (re)start of the
-    schedule or manual write (SPEC H23). A failed rotation does not move it, so after a failure
-    the date may lie in the past (SPEC H17).
-    """
-    rotation = secret.rotation
-    if rotation is None or not rotation.enabled or rotation.rules is None:
-        return None
-    base = _latest(rotation.anchor, rotation.last_rotated)
-    if base is None:
-        return None
-    return rotation.rules.next_window(base)[1]
-
-
-def _due(rotation: RotationState) -> datetime | None:
-    """When the scheduler should next rotate: the start of the next window after the last
-    rotation, schedule (re)start, manual write or attempt (so each window fires once)."""
-    if not rotation.enabled or rotation.rules is None:
-        return None
-    base = _latest(rotation.anchor, rotation.last_rotated, rotation.last_attempt)
-    if base is None:
-        return None
-    return rotation.rules.next_window(base)[0]
-
-
 # ---------------------------------------------------------------------------------------------
 # The registry, the runner and the scheduler of one mock
 # ---------------------------------------------------------------------------------------------
-
-
-def _configure(secret: Secret, function_arn: str, rules: RotationSchedule | None, now: datetime) -> None:
-    """Save a RotateSecret call's configuration and turn rotation on (SPEC H9, H24)."""
-    rotation = secret.rotation
-    if rotation is None:
-        rotation = secret.rotation = RotationState()
-    rotation.lambda_arn = function_arn
-    if rules is not None:
-        rotation.rules = rules
-    rotation.enabled = True
-    rotation.anchor = now
-    secret.last_changed = now
 
 
 class Rotations:
@@ -343,6 +288,24 @@ class Rotations:
             self._history.append(record)
 
     # ---- RotateSecret -------------------------------------------------------------------
+    def start(
+        self,
+        store: RegionStore,
+        secret: Secret,
+        *,
+        token: str,
+        lambda_arn: str | None,
+        rules: RotationSchedule | None,
+        immediately: bool,
+        now: datetime,
+    ) -> Callable[[], None] | None:
+        """:meth:`prepare` a rotation; returns what runs it (:meth:`execute`), to be called with
+        no lock held, or None when nothing runs (the model's :class:`RotationHooks`)."""
+        job = self.prepare(
+            store, secret, token=token, lambda_arn=lambda_arn, rules=rules, immediately=immediately, now=now
+        )
+        return None if job is None else functools.partial(self.execute, job)
+
     def prepare(
         self,
         store: RegionStore,
@@ -402,7 +365,7 @@ class Rotations:
                 or rotation.lambda_arn != function_arn
                 or (rules is not None and rules != rotation.rules)
             ):
-                _configure(secret, function_arn, rules, now)
+                configure(secret, function_arn, rules, now)
                 self._reschedule(secret)
             return None
         if token not in secret.versions:
@@ -419,7 +382,7 @@ class Rotations:
                 except AwsError as error:
                     # SPEC F12: RotateSecret itself makes no KMS call. A key that cannot copy the
                     # value fails the test run (TestRotationFailed, SPEC H17, H21), not the call.
-                    _configure(secret, function_arn, rules, now)
+                    configure(secret, function_arn, rules, now)
                     self._record(
                         RotationRecord(
                             TEST_ROTATION_FAILED,
@@ -436,7 +399,7 @@ class Rotations:
                     return None
             labels.add_version(secret, version, [AWSPENDING], now, self._limits)
         # Everything is valid: save the configuration (SPEC H9, H24).
-        _configure(secret, function_arn, rules, now)
+        configure(secret, function_arn, rules, now)
         return self._begin(store, secret, token, function_arn, handler, "RotateSecret", now, test=not immediately)
 
     def _prepare_managed(
@@ -758,7 +721,7 @@ class Rotations:
         rotation.generation += 1
         if rotation.running is not None:
             return  # rescheduled when the running rotation finishes
-        due = _due(rotation)
+        due = due_at(rotation)
         if due is None:
             return
         with self._lock:

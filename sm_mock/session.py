@@ -24,9 +24,9 @@ from .clock import Clock
 from .faults import FaultPlan
 from .ids import IdSource
 from .limits import Limits
-from .model.store import Backend
+from .model.backend import Backend
+from .model.service import SecretsService
 from .quotas import Quotas
-from .replication import Replication
 from .rotation import LambdaHandler, Rotations
 from .sleeps import SleepLog
 
@@ -94,7 +94,8 @@ class Session:
         self.calls = CallLog()
         self.sleeps = SleepLog()
         self.rotations = Rotations(lambdas, ids=self.ids, clock=self.clock, limits=self.limits, backend=self.backend)
-        self.replication = Replication()
+        #: The domain API the operations call (rules, locks, rotation and replication hooks).
+        self.service = SecretsService(self.backend, self.limits, self.ids, self.rotations)
         self.faults = FaultPlan(options.seed)
         self.quotas = Quotas(
             self.limits, self.clock, options.throttling, region=self.region, account_id=self.account_id

@@ -31,7 +31,6 @@ __all__ = [
     "check_expect",
     "label_set",
     "load_rows",
-    "operations_of",
     "run_setup",
 ]
 
@@ -46,14 +45,6 @@ def load_rows(path: Path = ROWS_PATH) -> list[Row]:
     """Every row of the recording, in file order."""
     rows: list[Row] = json.loads(path.read_text(encoding="utf-8"))
     return rows
-
-
-def operations_of(row: Row) -> set[str]:
-    """The API operations a row calls (request, setup and followups)."""
-    ops = {step["op"] for step in (*row["setup"], *row["followups"])}
-    if not row["operation"].startswith("("):  # "(any)" for the meta rows
-        ops.add(row["operation"])
-    return ops
 
 
 # ---- placeholders -------------------------------------------------------------------------

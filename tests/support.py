@@ -1,15 +1,23 @@
-"""Helpers shared by test modules."""
+"""Helpers shared by test modules: boto3 clients, clocks and ClientError checks.
+
+Test modules import these as plain functions (``tests/`` is on ``sys.path``); the shared
+fixtures live in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
 
+from sm_mock import ManualClock
 from sm_mock.botocore.credentials import FAKE_CREDENTIALS
-from sm_mock.clock import ManualClock
 
 REGION = "us-east-1"
 START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
@@ -20,12 +28,83 @@ def manual_clock(start: datetime = START) -> ManualClock:
     return ManualClock(start)
 
 
+# ---- clients ----------------------------------------------------------------------------------
+def new_client(
+    region: str = REGION,
+    *,
+    retry_mode: str | None = None,
+    attempts: int | None = None,
+    session: boto3.session.Session | None = None,
+    **kwargs: Any,
+) -> Any:
+    """A new boto3 ``secretsmanager`` client in ``region``.
+
+    ``retry_mode`` / ``attempts`` set botocore's retry configuration (``mode`` defaults to
+    ``"standard"``, ``total_max_attempts`` to botocore's own default), merged over any
+    ``config`` given. ``session`` is the boto3 session to create the client from (default:
+    boto3's default session; give each thread its own, the default one is not thread-safe for
+    creating clients). Other keyword arguments go to ``client()`` unchanged (``config``,
+    ``aws_access_key_id``, ``endpoint_url``...).
+    """
+    if retry_mode is not None or attempts is not None:
+        retries: dict[str, Any] = {"mode": retry_mode or "standard"}
+        if attempts is not None:
+            retries["total_max_attempts"] = attempts
+        config: Config | None = kwargs.pop("config", None)
+        retry_config = Config(retries=retries)
+        kwargs["config"] = config.merge(retry_config) if config is not None else retry_config
+    factory = session.client if session is not None else boto3.client
+    return factory("secretsmanager", region_name=region, **kwargs)
+
+
 @functools.cache
-def client(region: str = REGION) -> Any:
-    """One boto3 client per region for the whole module (clients outlive activations)."""
-    return boto3.client(
-        "secretsmanager",
-        region_name=region,
+def client(region: str = REGION, attempts: int | None = None) -> Any:
+    """One shared boto3 client per ``(region, attempts)`` for the whole test run: clients are
+    served by every activation, even one that starts after they were made, and creating one
+    costs far more than a call.
+
+    It carries sm_mock's fake credentials explicitly, so it needs nothing from the environment.
+    ``attempts`` is as for :func:`new_client` (``attempts=1``: no retries).
+    """
+    return new_client(
+        region,
+        attempts=attempts,
         aws_access_key_id=FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
+
+
+# ---- errors -----------------------------------------------------------------------------------
+CaughtError = ClientError | pytest.ExceptionInfo[ClientError]
+
+
+def _error_dict(error: CaughtError) -> dict[str, Any]:
+    exception = error.value if isinstance(error, pytest.ExceptionInfo) else error
+    details: dict[str, Any] = exception.response["Error"]
+    return details
+
+
+def error_code(error: CaughtError) -> str:
+    """The AWS error code of a ClientError (or of the one a ``pytest.raises`` caught)."""
+    return str(_error_dict(error)["Code"])
+
+
+def error_message(error: CaughtError) -> str:
+    """The AWS error message of a ClientError (or of the one a ``pytest.raises`` caught)."""
+    return str(_error_dict(error)["Message"])
+
+
+def error_of(error: CaughtError) -> tuple[str, str]:
+    """``(code, message)`` of a ClientError (or of the one a ``pytest.raises`` caught)."""
+    return error_code(error), error_message(error)
+
+
+def fails(call: Callable[..., Any], code: str, /, message: str | None = None, **params: Any) -> str:
+    """Call ``call(**params)``, assert it raises a ClientError with ``code`` (and, when given,
+    exactly ``message``), and return the error message."""
+    with pytest.raises(ClientError) as info:
+        call(**params)
+    assert error_code(info) == code, info.value.response["Error"]
+    if message is not None:
+        assert error_message(info) == message
+    return error_message(info)

@@ -5,10 +5,6 @@ clients (botocore validates, serializes, signs and parses as it would against AW
 replay engine lives in tests/behaviour_rows.py. Errors are checked for code, exact message
 (whenever the row has one: sm_mock adopted the row texts at every confidence level), HTTP
 status, and the botocore error-dict shape of SM-132.
-
-Rows that use an operation sm_mock does not register yet are expected failures (non-strict)
-until the operation lands; the condition is computed at collection time, so they start to
-count as soon as the operation exists.
 """
 
 from __future__ import annotations
@@ -18,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import boto3
 import pytest
 from behaviour_rows import (
     CHECK_KINDS,
@@ -27,15 +22,14 @@ from behaviour_rows import (
     call,
     check_expect,
     load_rows,
-    operations_of,
     run_setup,
 )
 from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
+from support import new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
-from sm_mock.operations import OPERATIONS, load_all
 
 REGION = DEFAULT_REGION
 ACCOUNT = DEFAULT_ACCOUNT
@@ -45,13 +39,8 @@ OTHER_ACCOUNT = "111122223333"
 ROTATION_STEPS = ["createSecret", "setSecret", "testSecret", "finishSecret"]
 
 ROWS = load_rows()
-load_all()
 
 Runner = Callable[[Row, SecretsManagerMock], None]
-
-
-def _client(**kwargs: Any) -> Any:
-    return boto3.client("secretsmanager", region_name=REGION, **kwargs)
 
 
 def _placeholders() -> Placeholders:
@@ -123,7 +112,7 @@ def _followups(client: Any, row: Row, ph: Placeholders) -> None:
 
 # ---- transports -----------------------------------------------------------------------------
 def _run_boto3(row: Row, sm: SecretsManagerMock, client: Any = None) -> None:
-    client = client if client is not None else _client()
+    client = client if client is not None else new_client(REGION)
     ph = _placeholders()
     run_setup(client, row, ph)
     _request_and_check(client, row, ph, sm)
@@ -131,7 +120,7 @@ def _run_boto3(row: Row, sm: SecretsManagerMock, client: Any = None) -> None:
 
 
 def _run_no_param_validation(row: Row, sm: SecretsManagerMock) -> None:
-    _run_boto3(row, sm, _client(config=Config(parameter_validation=False)))
+    _run_boto3(row, sm, new_client(REGION, config=Config(parameter_validation=False)))
 
 
 class RawWire:
@@ -168,7 +157,7 @@ class RawWire:
 
 def _run_raw_http(row: Row, sm: SecretsManagerMock) -> None:
     """SM-029 … SM-032: the request arrives without ClientRequestToken."""
-    client = _client()
+    client = new_client(REGION)
     ph = _placeholders()
     run_setup(client, row, ph)
     body = ph.resolve(row["request"])
@@ -187,12 +176,12 @@ def _run_raw_http(row: Row, sm: SecretsManagerMock) -> None:
 
 
 def _other_account_client() -> Any:
-    return _client(aws_access_key_id=OTHER_ACCOUNT, aws_secret_access_key="sm-row-other-account")
+    return new_client(REGION, aws_access_key_id=OTHER_ACCOUNT, aws_secret_access_key="sm-row-other-account")
 
 
 def _run_cross_account(row: Row, sm: SecretsManagerMock) -> None:
     """SM-043, SM-044: a secret under the default KMS key, called by full ARN from another account."""
-    home = _client()
+    home = new_client(REGION)
     ph = _placeholders()
     created = home.create_secret(Name=ph["name"], SecretString="my_secret")
     ph["arn"] = created["ARN"]
@@ -212,7 +201,7 @@ def _run_sm028(row: Row, sm: SecretsManagerMock) -> None:
     is free immediately: CreateSecret succeeds with a new ARN, exactly as the confidence-A row
     SM-062 records once the purge has finished.
     """
-    client = _client()
+    client = new_client(REGION)
     ph = _placeholders()
     run_setup(client, row, ph)
     response = client.create_secret(**ph.resolve(row["request"]))
@@ -229,7 +218,7 @@ def _run_sm054(row: Row, sm: SecretsManagerMock) -> None:
 
 def _run_sm123(row: Row, sm: SecretsManagerMock) -> None:
     """SM-123: ListSecrets never lists another account's secrets, even with a resource policy."""
-    home = _client()
+    home = new_client(REGION)
     ph = _placeholders()
     created = home.create_secret(Name=ph["name"], SecretString="my_secret")
     policy = {
@@ -269,7 +258,7 @@ class RotationFunction:
     def client(self) -> Any:
         """The function's own client (created on first use)."""
         if self._client is None:
-            self._client = _client()
+            self._client = new_client(REGION)
         return self._client
 
     @property
@@ -331,7 +320,7 @@ class RotationFunction:
 
 
 def _rotation_setup(sm: SecretsManagerMock, name: str = "name") -> tuple[Any, Placeholders, RotationFunction]:
-    client = _client()
+    client = new_client(REGION)
     ph = _placeholders()
     fn = RotationFunction()
     sm.register_lambda(ph["lambda_arn"], fn)
@@ -437,7 +426,7 @@ def _error_cases(client: Any, ph: Placeholders) -> list[tuple[str, Callable[[], 
 
 def _run_sm131(row: Row, sm: SecretsManagerMock) -> None:
     """SM-131: every error is HTTP 400 with the body {"__type": Code, "Message": text}."""
-    client = _client()
+    client = new_client(REGION)
     captured: list[tuple[int, bytes]] = []
 
     def capture(http_response: Any, **kwargs: Any) -> None:
@@ -459,7 +448,7 @@ def _run_sm131(row: Row, sm: SecretsManagerMock) -> None:
 
 def _run_sm132(row: Row, sm: SecretsManagerMock) -> None:
     """SM-132: modelled errors carry a top-level 'Message'; ValidationException does not."""
-    client = _client()
+    client = new_client(REGION)
     model = client.meta.service_model
     # Facts of botocore's service model the row relies on.
     assert model.shape_for_error_code("ValidationException") is None
@@ -507,29 +496,8 @@ SPECIAL: dict[str, Runner] = {
     "SM-133": _run_sm133,
 }
 
-#: Operations a special runner calls beyond those the row names.
-EXTRA_OPERATIONS: dict[str, set[str]] = {
-    "SM-123": {"CreateSecret", "PutResourcePolicy", "ListSecrets"},
-    "SM-125": {"CreateSecret", "RotateSecret"},
-}
 
-
-def _needed_operations(row: Row) -> set[str]:
-    ops = operations_of(row) | EXTRA_OPERATIONS.get(row["id"], set())
-    if row["transport"] == "lambda":
-        ops |= {"CreateSecret", "RotateSecret"}
-    return ops
-
-
-def _param(row: Row) -> Any:
-    missing = sorted(_needed_operations(row) - set(OPERATIONS))
-    marks = []
-    if missing:
-        marks.append(pytest.mark.xfail(reason=f"{', '.join(missing)} not implemented yet", strict=False))
-    return pytest.param(row, id=row["id"], marks=marks)
-
-
-@pytest.mark.parametrize("row", [_param(row) for row in ROWS])
+@pytest.mark.parametrize("row", [pytest.param(row, id=row["id"]) for row in ROWS])
 def test_recorded_row_behaves_like_aws(row: Row) -> None:
     """Replay one recorded row through boto3 against a fresh sm_mock."""
     runner = SPECIAL.get(row["id"]) or TRANSPORTS.get(row["transport"])
@@ -656,7 +624,7 @@ def test_fresh_placeholders_are_stable_within_a_row_and_bytes_decode() -> None:
 
 
 def test_error_check_compares_code_message_and_status() -> None:
-    client = _client()
+    client = new_client(REGION)
     row: Row = {"error_code": "ResourceNotFoundException", "message": "right", "http_status": 400}
     error = ClientError(
         {

@@ -6,12 +6,11 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import REGION, START, client, manual_clock
+from support import REGION, START, client, error_of, manual_clock, new_client
 
 from sm_mock import choices, mock_secretsmanager
 
@@ -22,11 +21,6 @@ MARKED = "You can't perform this operation on the secret because it was marked f
 def create(name: str, value: str = "s3cr3t", **params: Any) -> dict[str, Any]:
     result: dict[str, Any] = client().create_secret(Name=name, SecretString=value, **params)
     return result
-
-
-def error_of(caught: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = caught.value.response["Error"]
-    return str(err["Code"]), str(err["Message"])
 
 
 def batch_all(**params: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -218,9 +212,7 @@ def test_reading_stamps_last_accessed_date_like_get_secret_value() -> None:
 
 def test_other_accounts_secret_by_full_arn() -> None:
     with mock_secretsmanager() as sm:
-        other = boto3.client(
-            "secretsmanager", region_name=REGION, aws_access_key_id="111122223333", aws_secret_access_key="x"
-        )
+        other = new_client(REGION, aws_access_key_id="111122223333", aws_secret_access_key="x")
         keyring = sm.backend.keyring("111122223333", REGION)
         keyring.create_key(alias="alias/shared")
         shared = other.create_secret(Name="shared", SecretString="cross", KmsKeyId="alias/shared")["ARN"]

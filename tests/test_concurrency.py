@@ -20,10 +20,10 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from support import error_code, new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.model.labels import check_invariants
-from sm_mock.operations.base import OPERATIONS
 
 REGION = "us-east-1"
 THREADS = 8
@@ -51,12 +51,7 @@ def wide_race_windows(monkeypatch: pytest.MonkeyPatch) -> None:
         return wrapper
 
     monkeypatch.setattr(sm_mock.model.store, "seal", slowed(sm_mock.crypto.seal))
-    monkeypatch.setattr(sm_mock.operations.tags, "check_tags", slowed(sm_mock.operations.tags.check_tags))
-
-
-def _client() -> Any:
-    # boto3's default session is not thread-safe for creating clients; one session per client.
-    return boto3.session.Session().client("secretsmanager", region_name=REGION)
+    monkeypatch.setattr(sm_mock.model.service, "merge_tags", slowed(sm_mock.model.service.merge_tags))
 
 
 def run_threads(count: int, work: Callable[[int, Any], None]) -> list[BaseException]:
@@ -65,7 +60,8 @@ def run_threads(count: int, work: Callable[[int, Any], None]) -> list[BaseExcept
 
     Fails the test if any thread is still running after :data:`JOIN_TIMEOUT` (a deadlock).
     """
-    clients = [_client() for _ in range(count)]
+    # boto3's default session is not thread-safe for creating clients; one session per client.
+    clients = [new_client(REGION, session=boto3.session.Session()) for _ in range(count)]
     barrier = threading.Barrier(count)
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -86,10 +82,6 @@ def run_threads(count: int, work: Callable[[int, Any], None]) -> list[BaseExcept
     stuck = [thread.name for thread in threads if thread.is_alive()]
     assert not stuck, f"threads still running after {JOIN_TIMEOUT}s (deadlock?): {stuck}"
     return errors
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response["Error"]["Code"])
 
 
 def all_versions(client: Any, secret_id: str) -> list[dict[str, Any]]:
@@ -128,9 +120,9 @@ class Ledger:
             self.tags.setdefault(name, {})[key] = value
 
     def refused(self, what: str, error: ClientError, allowed: set[str]) -> None:
-        if _code(error) not in allowed:
+        if error_code(error) not in allowed:
             with self.lock:
-                self.unexpected.append(f"{what}: {_code(error)}: {error.response['Error']['Message']}")
+                self.unexpected.append(f"{what}: {error_code(error)}: {error.response['Error']['Message']}")
 
 
 # ---- mixed reads and writes --------------------------------------------------------------------
@@ -246,7 +238,7 @@ def test_concurrent_writes_of_one_token_with_different_values_let_exactly_one_wi
                     winners.append(value)
             except ClientError as error:
                 with lock:
-                    outcomes[_code(error)] += 1
+                    outcomes[error_code(error)] += 1
 
         assert run_threads(THREADS, work) == []
         # SPEC E3: versions are immutable, so the others are refused (SM-034).
@@ -266,7 +258,7 @@ def test_concurrent_creates_of_one_name_make_exactly_one_secret(wide_race_window
                 client.create_secret(Name="raced", SecretString=f"value-{index}")
                 key = "ok"
             except ClientError as error:
-                key = _code(error)
+                key = error_code(error)
             with lock:
                 outcomes[key] += 1
 
@@ -285,7 +277,7 @@ def _thread_client() -> Any:
     """A client per thread for the rotation function (it runs on the RotateSecret caller's thread)."""
     client = getattr(_local, "client", None)
     if client is None:
-        client = _local.client = _client()
+        client = _local.client = new_client(REGION, session=boto3.session.Session())
     return client
 
 
@@ -310,11 +302,6 @@ def rotation_function(event: dict[str, Any], context: Any) -> None:
             )
 
 
-ROTATION_MISSING = "RotateSecret" not in OPERATIONS
-ROTATION_REASON = "RotateSecret is not in sm_mock.operations.base.OPERATIONS yet (rotation not implemented)"
-
-
-@pytest.mark.skipif(ROTATION_MISSING, reason=ROTATION_REASON)
 def test_concurrent_rotations_of_separate_secrets_all_succeed_while_others_read() -> None:
     with mock_secretsmanager(max_versions=10_000) as sm:
         sm.register_lambda(LAMBDA_ARN, rotation_function)
@@ -342,7 +329,7 @@ def test_concurrent_rotations_of_separate_secrets_all_succeed_while_others_read(
                         client.describe_secret(SecretId=name)
                     except ClientError as error:
                         with lock:
-                            unexpected.append(f"{_code(error)}: {error.response['Error']['Message']}")
+                            unexpected.append(f"{error_code(error)}: {error.response['Error']['Message']}")
 
         assert run_threads(THREADS, work) == []
         assert unexpected == []
@@ -356,7 +343,6 @@ def test_concurrent_rotations_of_separate_secrets_all_succeed_while_others_read(
             assert set(rotated[name]) <= set(ids)
 
 
-@pytest.mark.skipif(ROTATION_MISSING, reason=ROTATION_REASON)
 def test_concurrent_rotations_and_writes_on_one_secret_keep_the_invariants(wide_race_windows: None) -> None:
     with mock_secretsmanager(max_versions=10_000) as sm:
         sm.register_lambda(LAMBDA_ARN, rotation_function)
@@ -385,9 +371,9 @@ def test_concurrent_rotations_and_writes_on_one_secret_keep_the_invariants(wide_
                             puts.append(token)
                 except ClientError as error:
                     # SPEC H18: a rotation in progress refuses another one.
-                    if _code(error) != "InvalidRequestException":
+                    if error_code(error) != "InvalidRequestException":
                         with lock:
-                            unexpected.append(f"{_code(error)}: {error.response['Error']['Message']}")
+                            unexpected.append(f"{error_code(error)}: {error.response['Error']['Message']}")
 
         assert run_threads(THREADS, work) == []
         assert unexpected == []
@@ -441,6 +427,7 @@ ISOLATION_MODULE = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_per_process_isolation_under_pytest_xdist(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     out = pytester.mkdir("worker-records")
     monkeypatch.setenv("SM_MOCK_ISOLATION_OUT", str(out))

@@ -8,8 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 
+from sm_mock import ManualClock
 from sm_mock.__main__ import main
-from sm_mock.clock import ManualClock
 
 
 def test_demo_runs_the_scenario_and_reports_each_step(capsys: pytest.CaptureFixture[str]) -> None:

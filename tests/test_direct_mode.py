@@ -41,6 +41,7 @@ from dateutil.tz import tzlocal  # type: ignore[import-untyped]
 from freezegun import freeze_time
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant
+from support import new_client
 from test_aws_behaviour import ROWS, SPECIAL, TRANSPORTS
 from test_state_machine import (
     MAX_LABELS,
@@ -348,8 +349,7 @@ def _twin_client() -> Any:
         # The retry mode is pinned, so the machine does not depend on the installed botocore's
         # default; "standard" (1.44's default) retries LimitExceededException, which this
         # machine provokes. test_each_retry_mode_answers_like_direct_mode covers the others.
-        config = Config(retries={"mode": "standard"})
-        _TWIN.append(boto3.client("secretsmanager", region_name=REGION, config=config))
+        _TWIN.append(new_client(REGION, retry_mode="standard"))
     return _TWIN[0]
 
 
@@ -373,11 +373,10 @@ def test_each_retry_mode_answers_like_direct_mode(mode: str) -> None:
     # LimitExceededException is retried by "standard" and "adaptive" (botocore's default from
     # 1.44 on), not by "legacy": whatever the HTTP path retried, the answer is the same as
     # direct mode's, and only direct mode shows RetryAttempts 0.
-    config = Config(retries={"mode": mode, "total_max_attempts": 3})
     http = mock_secretsmanager(seed=5, max_secrets=1).start()
     direct = mock_secretsmanager(transport="direct", seed=5, max_secrets=1).start()
     try:
-        twin = TwinClient(boto3.client("secretsmanager", region_name=REGION, config=config), http, direct)
+        twin = TwinClient(new_client(REGION, retry_mode=mode, attempts=3), http, direct)
         twin.create_secret(Name="retry/one", SecretString="v", ClientRequestToken="t" * 32)
         with pytest.raises(ClientError) as info:
             twin.create_secret(Name="retry/two", SecretString="v", ClientRequestToken="u" * 32)
@@ -400,14 +399,10 @@ def test_the_twin_rejects_a_retry_in_direct_mode() -> None:
 
 
 # ---- what direct mode does and skips ----------------------------------------------------------
-def _client(**kwargs: Any) -> Any:
-    return boto3.client("secretsmanager", region_name="us-east-1", **kwargs)
-
-
 def test_direct_mode_answers_before_signing_and_sending() -> None:
     stages: list[str] = []
     with mock_secretsmanager(transport="direct") as sm:
-        client = _client()
+        client = new_client()
         for event in ("before-sign", "before-send", "needs-retry"):
             client.meta.events.register(f"{event}.secrets-manager", lambda event=event, **kw: stages.append(event))
         client.create_secret(Name="direct/a", SecretString="v1")
@@ -422,7 +417,7 @@ def test_http_mode_does_sign_and_send() -> None:
     # The counterpart of the test above: the spies do see the HTTP path.
     stages: list[str] = []
     with mock_secretsmanager():
-        client = _client()
+        client = new_client()
         for event in ("before-sign", "before-send"):
             client.meta.events.register(f"{event}.secrets-manager", lambda event=event, **kw: stages.append(event))
         client.list_secrets()
@@ -431,7 +426,7 @@ def test_http_mode_does_sign_and_send() -> None:
 
 def test_direct_mode_returns_botocore_types() -> None:
     with mock_secretsmanager(transport="direct"):
-        client = _client()
+        client = new_client()
         client.create_secret(Name="direct/bin", SecretBinary=b"\x00\xff")
         value = client.get_secret_value(SecretId="direct/bin")
 
@@ -446,7 +441,7 @@ def test_direct_mode_returns_botocore_types() -> None:
 
 def test_direct_mode_raises_the_same_modelled_error_with_a_top_level_message() -> None:
     with mock_secretsmanager(transport="direct"):
-        client = _client()
+        client = new_client()
         with pytest.raises(client.exceptions.ResourceNotFoundException) as info:
             client.describe_secret(SecretId="direct/missing")
 
@@ -461,7 +456,7 @@ def test_direct_mode_raises_the_same_modelled_error_with_a_top_level_message() -
 
 def test_direct_mode_unmodelled_error_has_no_top_level_message() -> None:
     with mock_secretsmanager(transport="direct"):
-        client = _client()
+        client = new_client()
         with pytest.raises(ClientError) as info:
             client.describe_secret(SecretId="bad name with spaces")
 
@@ -471,7 +466,7 @@ def test_direct_mode_unmodelled_error_has_no_top_level_message() -> None:
 
 def test_direct_mode_keeps_botocore_client_side_validation() -> None:
     with mock_secretsmanager(transport="direct") as sm:
-        client = _client()
+        client = new_client()
         with pytest.raises(ParamValidationError):
             client.get_secret_value()
     assert len(sm.calls) == 0
@@ -479,13 +474,13 @@ def test_direct_mode_keeps_botocore_client_side_validation() -> None:
 
 def test_direct_mode_fills_in_the_client_request_token() -> None:
     with mock_secretsmanager(transport="direct"):
-        created = _client().create_secret(Name="direct/token", SecretString="v")
+        created = new_client().create_secret(Name="direct/token", SecretString="v")
     assert uuid.UUID(created["VersionId"]).version == 4
 
 
 def test_direct_mode_does_not_retry_a_throttled_call() -> None:
     with mock_secretsmanager(transport="direct") as sm:
-        client = _client()
+        client = new_client()
         client.create_secret(Name="direct/throttled", SecretString="v")
         sm.faults.add("GetSecretValue", "ThrottlingException", times=1)
         with pytest.raises(ClientError) as info:
@@ -498,7 +493,7 @@ def test_direct_mode_does_not_retry_a_throttled_call() -> None:
 
 def test_http_mode_retries_the_same_throttled_call() -> None:
     with mock_secretsmanager() as sm:
-        client = _client()
+        client = new_client()
         client.create_secret(Name="http/throttled", SecretString="v")
         sm.faults.add("GetSecretValue", "ThrottlingException", times=1)
         value = client.get_secret_value(SecretId="http/throttled")
@@ -508,7 +503,7 @@ def test_http_mode_retries_the_same_throttled_call() -> None:
 
 def test_direct_mode_raises_botocore_exception_for_an_injected_network_failure() -> None:
     with mock_secretsmanager(transport="direct") as sm:
-        client = _client()
+        client = new_client()
         sm.faults.add("ListSecrets", "ConnectionError", times=1)
         with pytest.raises(EndpointConnectionError):
             client.list_secrets()
@@ -519,7 +514,7 @@ def test_direct_mode_raises_botocore_exception_for_an_injected_network_failure()
 def test_direct_mode_leaves_unsigned_clients_to_the_http_path() -> None:
     sent: list[str] = []
     with mock_secretsmanager(transport="direct") as sm:
-        client = _client(config=Config(signature_version=botocore.UNSIGNED))
+        client = new_client(config=Config(signature_version=botocore.UNSIGNED))
         client.meta.events.register("before-send.secrets-manager", lambda **kw: sent.append("send"))
         assert client.list_secrets()["SecretList"] == []
     assert sent == ["send"]
@@ -528,9 +523,8 @@ def test_direct_mode_leaves_unsigned_clients_to_the_http_path() -> None:
 
 def test_direct_mode_reads_region_and_account_like_the_signature() -> None:
     with mock_secretsmanager(transport="direct") as sm:
-        client = boto3.client(
-            "secretsmanager",
-            region_name="eu-west-3",
+        client = new_client(
+            "eu-west-3",
             aws_access_key_id="111122223333",
             aws_secret_access_key="other-account",
         )
@@ -542,7 +536,7 @@ def test_direct_mode_reads_region_and_account_like_the_signature() -> None:
 def test_after_call_handlers_can_read_the_body_the_http_path_would_send() -> None:
     bodies: list[bytes] = []
     with mock_secretsmanager(transport="direct"):
-        client = _client()
+        client = new_client()
         client.meta.events.register(
             "after-call.secrets-manager", lambda http_response, **kw: bodies.append(http_response.content)
         )
@@ -566,7 +560,7 @@ def test_after_call_handlers_see_the_response_headers() -> None:
         assert headers["x-amzn-requestid"] == parsed["ResponseMetadata"]["RequestId"]
 
     with mock_secretsmanager(transport="direct"):
-        client = _client()
+        client = new_client()
         client.meta.events.register("after-call.secrets-manager", capture)
         client.list_secrets()
         with pytest.raises(ClientError):
@@ -580,7 +574,7 @@ def test_after_call_handlers_see_the_response_headers() -> None:
 
 def test_a_stubber_on_the_client_still_answers_first() -> None:
     with mock_secretsmanager(transport="direct") as sm:
-        client = _client()
+        client = new_client()
         with Stubber(client) as stubber:
             stubber.add_response("list_secrets", {"SecretList": [{"Name": "from-the-stubber"}]})
             listed = client.list_secrets()
@@ -616,7 +610,7 @@ def test_transport_option_is_checked_and_kept_by_copies() -> None:
 def test_direct_mode_timestamps_have_the_http_path_types_under_freezegun() -> None:
     def created(transport: Transport) -> Any:
         with freeze_time("2031-05-06 07:08:09"), mock_secretsmanager(transport=transport, seed=1):
-            client = _client()
+            client = new_client()
             client.create_secret(Name="frozen", SecretString="v", ClientRequestToken="frozen-token-" + "0" * 20)
             return client.describe_secret(SecretId="frozen")
 
@@ -631,7 +625,7 @@ def test_last_accessed_date_is_a_midnight_datetime_in_both_transports() -> None:
         with mock_secretsmanager(
             transport=transport, seed=1, clock=lambda: datetime(2031, 1, 2, 3, 4, tzinfo=timezone.utc)
         ):
-            client = _client()
+            client = new_client()
             client.create_secret(Name="accessed", SecretString="v", ClientRequestToken="accessed-token-" + "0" * 20)
             client.get_secret_value(SecretId="accessed")
             return client.describe_secret(SecretId="accessed")
@@ -643,7 +637,7 @@ def test_last_accessed_date_is_a_midnight_datetime_in_both_transports() -> None:
 
 def test_direct_answers_share_no_objects_with_the_model() -> None:
     with mock_secretsmanager(transport="direct") as sm:
-        client = _client()
+        client = new_client()
         client.create_secret(Name="direct/shared", SecretString="v", Tags=[{"Key": "k", "Value": "v"}])
         described = client.describe_secret(SecretId="direct/shared")
         described["Tags"].append({"Key": "added", "Value": "x"})

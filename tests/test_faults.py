@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
@@ -19,6 +16,8 @@ from botocore.exceptions import (
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
+from support import client as shared_client
+from support import new_client
 
 from sm_mock import mock_secretsmanager
 from sm_mock.faults import SERVICE_ERRORS
@@ -40,11 +39,6 @@ MODELLED = [
 ]
 
 
-def _client(mode: str = "standard", attempts: int = 1) -> Any:
-    config = Config(retries={"mode": mode, "total_max_attempts": attempts})
-    return boto3.client("secretsmanager", region_name="us-east-1", config=config)
-
-
 def _outcome(call: Any) -> str:
     try:
         call()
@@ -58,7 +52,7 @@ def test_every_modelled_error_can_be_injected_and_maps_to_its_client_exception(c
     # SPEC A7: botocore maps the 12 modelled codes to client.exceptions.<Code>.
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", code)
-        client = _client()
+        client = new_client(attempts=1)
         with pytest.raises(getattr(client.exceptions, code)) as info:
             client.get_random_password()
     status = 500 if code == "InternalServiceError" else 400
@@ -72,7 +66,7 @@ def test_unmodelled_codes_reach_the_caller_as_client_error_with_the_code(code: s
     with mock_secretsmanager() as sm:
         sm.faults.add("GetSecretValue", code)
         with pytest.raises(ClientError) as info:
-            _client().get_secret_value(SecretId="db")
+            new_client(attempts=1).get_secret_value(SecretId="db")
     assert info.value.response["Error"]["Code"] == code
     if code == "AccessDeniedException":
         assert "secretsmanager:GetSecretValue on resource: db" in info.value.response["Error"]["Message"]
@@ -81,7 +75,7 @@ def test_unmodelled_codes_reach_the_caller_as_client_error_with_the_code(code: s
 def test_internal_service_error_is_retried_by_botocore_until_it_stops() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetSecretValue", "InternalServiceError", times=2)
-        client = _client("legacy", attempts=5)
+        client = new_client(retry_mode="legacy", attempts=5)
         client.create_secret(Name="db", SecretString="v")
         response = client.get_secret_value(SecretId="db")
     assert response["SecretString"] == "v"
@@ -100,7 +94,7 @@ def test_custom_message_and_status() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "ServiceUnavailable", status=503, message="Try later")
         with pytest.raises(ClientError) as info:
-            _client().get_random_password()
+            new_client(attempts=1).get_random_password()
     response = info.value.response
     assert response["Error"] == {"Code": "ServiceUnavailable", "Message": "Try later"}
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 503
@@ -111,7 +105,7 @@ def test_custom_message_and_status() -> None:
 def test_transport_failures_are_retried_by_botocore(mode: str, kind: str) -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", kind, times=2)
-        response = _client(mode, attempts=3).get_random_password()
+        response = new_client(retry_mode=mode, attempts=3).get_random_password()
     assert response["ResponseMetadata"]["RetryAttempts"] == 2
     assert [(r.attempt, r.error_code, r.injected) for r in sm.calls] == [
         (1, kind, True),
@@ -136,14 +130,14 @@ def test_transport_failures_raise_botocores_own_exception_once_retries_are_spent
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", kind)
         with pytest.raises(exception, match=r"secretsmanager\.us-east-1\.amazonaws\.com"):
-            _client("legacy", attempts=4).get_random_password()
+            new_client(retry_mode="legacy", attempts=4).get_random_password()
     assert sm.calls.count() == 4
 
 
 def test_a_connection_error_never_reaches_the_service() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("CreateSecret", "ConnectionError")
-        client = _client()
+        client = new_client(attempts=1)
         with pytest.raises(EndpointConnectionError):
             client.create_secret(Name="db", SecretString="v")
         sm.faults.clear()
@@ -155,7 +149,7 @@ def test_a_read_timeout_runs_the_operation_and_loses_the_response() -> None:
     # The request arrived; only the answer is lost. The secret exists afterwards.
     with mock_secretsmanager() as sm:
         sm.faults.add("CreateSecret", "ReadTimeout", times=1)
-        client = _client()
+        client = new_client(attempts=1)
         with pytest.raises(ReadTimeoutError):
             client.create_secret(Name="db", SecretString="v")
         assert client.get_secret_value(SecretId="db")["SecretString"] == "v"
@@ -164,7 +158,7 @@ def test_a_read_timeout_runs_the_operation_and_loses_the_response() -> None:
 def test_a_read_timeout_retried_with_the_same_token_creates_one_version() -> None:
     # SPEC A4/E2: botocore resends the same ClientRequestToken, so the retry is a no-op.
     with mock_secretsmanager() as sm:
-        client = _client("standard", attempts=3)
+        client = new_client(retry_mode="standard", attempts=3)
         client.create_secret(Name="db", SecretString="v1")
         sm.faults.add("PutSecretValue", "ReadTimeout", times=1)
         version = client.put_secret_value(SecretId="db", SecretString="v2")["VersionId"]
@@ -174,24 +168,12 @@ def test_a_read_timeout_retried_with_the_same_token_creates_one_version() -> Non
     assert [(r.attempt, r.error_code) for r in sm.calls.of("PutSecretValue")] == [(1, "ReadTimeout"), (2, None)]
 
 
-@functools.cache
-def _shared_client() -> Any:
-    # One client for many activations (explicit fake keys: no environment needed), so the
-    # property test below spends its time in sm_mock rather than in client creation.
-    return boto3.client(
-        "secretsmanager",
-        region_name="us-east-1",
-        aws_access_key_id="AKIASHAREDCLIENT0000",
-        aws_secret_access_key="x",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}),
-    )
-
-
 def _sequence(seed: int, n: int = 40) -> list[str]:
     with mock_secretsmanager(seed=seed) as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", probability=0.3)
         sm.faults.add("GetRandomPassword", "ThrottlingException", probability=0.2)
-        client = _shared_client()
+        # One client for many activations, so the test spends its time in sm_mock, not in client creation.
+        client = shared_client(attempts=1)
         return [_outcome(client.get_random_password) for _ in range(n)]
 
 
@@ -210,7 +192,7 @@ def test_any_seed_replays_identically(seed: int) -> None:
 def test_without_a_seed_the_plan_exposes_one_that_replays_the_run() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", probability=0.5)
-        client = _client()
+        client = new_client(attempts=1)
         run = [_outcome(client.get_random_password) for _ in range(30)]
         seed = sm.faults.seed
     assert _sequence_half(seed) == run
@@ -219,7 +201,7 @@ def test_without_a_seed_the_plan_exposes_one_that_replays_the_run() -> None:
 def _sequence_half(seed: int) -> list[str]:
     with mock_secretsmanager(seed=seed) as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", probability=0.5)
-        client = _client()
+        client = new_client(attempts=1)
         return [_outcome(client.get_random_password) for _ in range(30)]
 
 
@@ -227,12 +209,12 @@ def test_a_fault_draws_only_on_attempts_it_is_eligible_for() -> None:
     # Adding an unrelated fault does not change another fault's sequence.
     with mock_secretsmanager(seed=3) as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", probability=0.5)
-        client = _client()
+        client = new_client(attempts=1)
         alone = [_outcome(client.get_random_password) for _ in range(20)]
     with mock_secretsmanager(seed=3) as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", probability=0.5)
         sm.faults.add("DescribeSecret", "InternalServiceError", probability=0.5)
-        client = _client()
+        client = new_client(attempts=1)
         mixed = []
         for _ in range(20):
             mixed.append(_outcome(client.get_random_password))
@@ -242,7 +224,7 @@ def test_a_fault_draws_only_on_attempts_it_is_eligible_for() -> None:
 
 def test_faults_can_target_one_secret_by_name_or_arn() -> None:
     with mock_secretsmanager() as sm:
-        client = _client()
+        client = new_client(attempts=1)
         arn = client.create_secret(Name="app/db", SecretString="v")["ARN"]
         client.create_secret(Name="app/db2", SecretString="v")
         sm.faults.add("GetSecretValue", "InternalServiceError", secret="app/db")
@@ -254,7 +236,7 @@ def test_faults_can_target_one_secret_by_name_or_arn() -> None:
 
 def test_faults_can_target_secrets_by_prefix() -> None:
     with mock_secretsmanager() as sm:
-        client = _client()
+        client = new_client(attempts=1)
         for name in ("prod/db", "prod/api", "dev/db"):
             client.create_secret(Name=name, SecretString="v")
         fault = sm.faults.add("*", "AccessDeniedException", secret_prefix="prod/")
@@ -268,7 +250,7 @@ def test_faults_can_target_secrets_by_prefix() -> None:
 def test_after_n_lets_the_first_attempts_through() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", after=3, times=2)
-        client = _client()
+        client = new_client(attempts=1)
         outcomes = [_outcome(client.get_random_password) for _ in range(7)]
     assert outcomes == ["ok"] * 3 + ["InternalServiceError"] * 2 + ["ok"] * 2
 
@@ -277,7 +259,7 @@ def test_after_counts_retries_as_attempts() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", times=1)
         second = sm.faults.add("GetRandomPassword", "ThrottlingException", after=1, times=1)
-        response = _client("standard", attempts=5).get_random_password()
+        response = new_client(retry_mode="standard", attempts=5).get_random_password()
     # attempt 1: the first fault (the second lets its first matching attempt through);
     # attempt 2, botocore's retry: the second fault; attempt 3 succeeds.
     assert [r.error_code for r in sm.calls] == ["InternalServiceError", "ThrottlingException", None]
@@ -292,7 +274,7 @@ def test_a_window_on_the_mock_clock_schedules_an_outage() -> None:
             "InternalServiceError",
             window=(T0 + timedelta(minutes=1), T0 + timedelta(minutes=2)),
         )
-        client = _client()
+        client = new_client(attempts=1)
         seen = []
         for _ in range(4):
             seen.append(_outcome(client.get_random_password))
@@ -304,12 +286,12 @@ def test_a_window_on_the_mock_clock_schedules_an_outage() -> None:
 def test_naive_window_datetimes_are_utc() -> None:
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", window=(datetime(2023, 12, 31), None))
-        assert _outcome(_client().get_random_password) == "InternalServiceError"
+        assert _outcome(new_client(attempts=1).get_random_password) == "InternalServiceError"
 
 
 def test_a_fault_used_as_context_manager_is_withdrawn_after_the_block() -> None:
     with mock_secretsmanager() as sm:
-        client = _client()
+        client = new_client(attempts=1)
         with sm.faults.add("GetRandomPassword", "InternalServiceError") as fault:
             assert _outcome(client.get_random_password) == "InternalServiceError"
         assert _outcome(client.get_random_password) == "ok"
@@ -319,9 +301,8 @@ def test_a_fault_used_as_context_manager_is_withdrawn_after_the_block() -> None:
 def test_region_filter() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", region="eu-west-1")
-        assert _outcome(_client().get_random_password) == "ok"
-        config = Config(retries={"mode": "standard", "total_max_attempts": 1})
-        west = boto3.client("secretsmanager", region_name="eu-west-1", config=config)
+        assert _outcome(new_client(attempts=1).get_random_password) == "ok"
+        west = new_client("eu-west-1", attempts=1)
         assert _outcome(west.get_random_password) == "InternalServiceError"
 
 
@@ -329,7 +310,7 @@ def test_unused_faults_are_listed_and_assert_all_fired_explains() -> None:
     with mock_secretsmanager() as sm:
         used = sm.faults.add("GetRandomPassword", "InternalServiceError", times=1)
         typo = sm.faults.add("GetSecretValue", "InternalServiceError", secret="prod/db")
-        _client("standard", attempts=2).get_random_password()
+        new_client(retry_mode="standard", attempts=2).get_random_password()
         assert sm.faults.unused() == [typo]
         assert used.fired == 1
         with pytest.raises(AssertionError, match=r"fault #2: GetSecretValue -> InternalServiceError"):
@@ -340,7 +321,7 @@ def test_unused_faults_are_listed_and_assert_all_fired_explains() -> None:
 def test_all_fired_passes_silently() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", times=1)
-        _client("standard", attempts=2).get_random_password()
+        new_client(retry_mode="standard", attempts=2).get_random_password()
         sm.faults.assert_all_fired()
         assert sm.faults.unused_report() == ""
 
@@ -349,7 +330,7 @@ def test_an_injected_fault_comes_before_quotas_and_uses_no_token() -> None:
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.quotas.set_rate("GetRandomPassword", 1)
         sm.faults.add("GetRandomPassword", "InternalServiceError", times=1)
-        client = _client()
+        client = new_client(attempts=1)
         assert _outcome(client.get_random_password) == "InternalServiceError"
         assert _outcome(client.get_random_password) == "ok"
         assert _outcome(client.get_random_password) == "ThrottlingException"

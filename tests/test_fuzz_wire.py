@@ -28,7 +28,6 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 from botocore import xform_name
@@ -37,6 +36,7 @@ from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from support import new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.operations.base import OPERATIONS
@@ -173,11 +173,7 @@ _CLIENTS: dict[str, Any] = {}
 def _client() -> Any:
     """One shared client: no client-side validation, no retries (one request, one answer)."""
     if "client" not in _CLIENTS:
-        client = boto3.client(
-            "secretsmanager",
-            region_name=REGION,
-            config=Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}),
-        )
+        client = new_client(REGION, attempts=1, config=Config(parameter_validation=False))
         client.meta.events.register("response-received.secrets-manager.*", _record, unique_id="fuzz-record")
         client.meta.events.register_first("before-sign.secrets-manager.*", _rewrite, unique_id="fuzz-rewrite")
         _CLIENTS["client"] = client

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
+from support import fails
 
 from sm_mock import mock_secretsmanager
 
@@ -35,13 +36,6 @@ def _password(client: Any, **params: Any) -> str:
     response.pop("ResponseMetadata")
     assert set(response) == {"RandomPassword"}
     return str(response["RandomPassword"])
-
-
-def _fails(client: Any, **params: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        client.get_random_password(**params)
-    assert info.value.response["Error"]["Code"] == "InvalidParameterException"
-    return str(info.value.response["Error"]["Message"])
 
 
 def test_the_punctuation_pool_is_exactly_the_32_ascii_symbols() -> None:
@@ -75,7 +69,7 @@ def test_every_length_from_1_to_4096(client: Any, length: int) -> None:
 
 
 def test_length_over_4096_is_refused_by_the_service(client: Any) -> None:
-    message = _fails(client, PasswordLength=4097)
+    message = fails(client.get_random_password, "InvalidParameterException", PasswordLength=4097)
     assert "4096" in message
 
 
@@ -162,23 +156,29 @@ def test_without_require_each_included_type_a_pool_may_be_missing(client: Any) -
 
 
 def test_a_length_shorter_than_the_required_types_is_refused(client: Any) -> None:
-    message = _fails(client, PasswordLength=3)  # SPEC O4 recommendation
+    message = fails(client.get_random_password, "InvalidParameterException", PasswordLength=3)  # SPEC O4 recommendation
     assert "RequireEachIncludedType" in message
     assert len(_password(client, PasswordLength=3, RequireEachIncludedType=False)) == 3
     assert len(_password(client, PasswordLength=3, ExcludePunctuation=True)) == 3
 
 
 def test_every_pool_excluded_is_refused(client: Any) -> None:
-    message = _fails(
-        client, ExcludeLowercase=True, ExcludeUppercase=True, ExcludeNumbers=True, ExcludePunctuation=True
+    message = fails(
+        client.get_random_password,
+        "InvalidParameterException",
+        ExcludeLowercase=True,
+        ExcludeUppercase=True,
+        ExcludeNumbers=True,
+        ExcludePunctuation=True,
     )  # SPEC O5
     assert "no characters" in message
 
 
 def test_exclude_characters_that_empty_every_pool_is_refused(client: Any) -> None:
-    _fails(client, ExcludeCharacters="".join(sorted(ALL)))
-    _fails(
-        client,
+    fails(client.get_random_password, "InvalidParameterException", ExcludeCharacters="".join(sorted(ALL)))
+    fails(
+        client.get_random_password,
+        "InvalidParameterException",
         ExcludeLowercase=True,
         ExcludeUppercase=True,
         ExcludePunctuation=True,
@@ -192,7 +192,7 @@ def test_a_pool_emptied_by_exclude_characters_is_not_required(client: Any) -> No
 
 
 def test_exclude_characters_longer_than_4096_is_refused(client: Any) -> None:
-    _fails(client, ExcludeCharacters="a" * 4097)
+    fails(client.get_random_password, "InvalidParameterException", ExcludeCharacters="a" * 4097)
 
 
 # ---- randomness and the seed --------------------------------------------------------------------

@@ -34,6 +34,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from support import new_client
 
 import sm_mock
 from sm_mock import SecretsManagerMock, SmMockError, mock_secretsmanager
@@ -120,11 +121,8 @@ def failing_rotation_function(event: dict[str, Any], context: Any) -> None:
 
 
 def _raw_client() -> Any:
-    return boto3.client(
-        "secretsmanager",
-        region_name=REGION,
-        config=Config(parameter_validation=False, retries={"total_max_attempts": 1, "mode": "standard"}),
-    )
+    """No client-side validation, no retries: the request reaches the mock as written, once."""
+    return new_client(REGION, attempts=1, config=Config(parameter_validation=False))
 
 
 def _send_body(client: Any, operation: str, body: bytes) -> None:

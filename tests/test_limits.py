@@ -8,29 +8,14 @@ state exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
+from support import fails
 
-from sm_mock import SecretsManagerMock, mock_secretsmanager
+from sm_mock import SecretsManagerMock, SeedError, mock_secretsmanager
 from sm_mock.limits import Limits
-from sm_mock.model.seeding import SeedError
-
-
-@pytest.fixture
-def sm() -> Iterator[SecretsManagerMock]:
-    with mock_secretsmanager() as mock:
-        yield mock
-
-
-def _fails(fn: Any, code: str, **params: Any) -> str:
-    with pytest.raises(ClientError) as info:
-        fn(**params)
-    assert info.value.response["Error"]["Code"] == code, info.value.response["Error"]
-    return str(info.value.response["Error"]["Message"])
 
 
 def _snapshot(sm: SecretsManagerMock) -> list[tuple[Any, ...]]:
@@ -80,7 +65,7 @@ def test_overrides_survive_each_activation() -> None:
         with mock as sm:
             client = sm.client()
             client.create_secret(Name="a")
-            _fails(client.create_secret, "LimitExceededException", Name="b")
+            fails(client.create_secret, "LimitExceededException", Name="b")
 
 
 # ---- secrets per region -------------------------------------------------------------------------
@@ -90,11 +75,11 @@ def test_max_secrets_refuses_the_next_create_and_changes_nothing() -> None:
         for name in "abc":
             client.create_secret(Name=name, SecretString="v")
         before = _snapshot(sm)
-        message = _fails(client.create_secret, "LimitExceededException", Name="d", SecretString="v")
+        message = fails(client.create_secret, "LimitExceededException", Name="d", SecretString="v")
         assert "(3)" in message and "us-east-1" in message
-        _fails(client.create_secret, "LimitExceededException", Name="d")
+        fails(client.create_secret, "LimitExceededException", Name="d")
         assert _snapshot(sm) == before
-        _fails(client.describe_secret, "ResourceNotFoundException", SecretId="d")
+        fails(client.describe_secret, "ResourceNotFoundException", SecretId="d")
         with pytest.raises(SeedError) as info:
             sm.backend.create_secret("d", secret_string="v")
         assert info.value.code == "LimitExceededException"
@@ -107,7 +92,7 @@ def test_a_forced_delete_frees_a_slot_and_a_scheduled_one_does_not() -> None:
         client.create_secret(Name="a")
         client.create_secret(Name="b")
         client.delete_secret(SecretId="a", RecoveryWindowInDays=7)  # choices: still counts
-        _fails(client.create_secret, "LimitExceededException", Name="c")
+        fails(client.create_secret, "LimitExceededException", Name="c")
         client.restore_secret(SecretId="a")
         client.delete_secret(SecretId="b", ForceDeleteWithoutRecovery=True)
         client.create_secret(Name="c")
@@ -119,15 +104,15 @@ def test_max_secrets_counts_per_region_and_per_account() -> None:
         sm.client(region_name="eu-west-1").create_secret(Name="a")
         other = sm.client(aws_access_key_id="111122223333", aws_secret_access_key="x")
         other.create_secret(Name="a")
-        _fails(sm.client().create_secret, "LimitExceededException", Name="b")
-        _fails(other.create_secret, "LimitExceededException", Name="b")
+        fails(sm.client().create_secret, "LimitExceededException", Name="b")
+        fails(other.create_secret, "LimitExceededException", Name="b")
 
 
 def test_max_secrets_can_be_changed_at_run_time_through_quotas(sm: SecretsManagerMock) -> None:
     client = sm.client()
     client.create_secret(Name="a")
     sm.quotas.limits.max_secrets = 1
-    _fails(client.create_secret, "LimitExceededException", Name="b")
+    fails(client.create_secret, "LimitExceededException", Name="b")
     sm.quotas.limits.max_secrets = 2
     client.create_secret(Name="b")
 
@@ -136,7 +121,7 @@ def test_an_existing_name_is_reported_before_the_secret_quota() -> None:
     with mock_secretsmanager(max_secrets=1) as sm:
         client = sm.client()
         client.create_secret(Name="a", SecretString="v")
-        _fails(client.create_secret, "ResourceExistsException", Name="a", SecretString="other")
+        fails(client.create_secret, "ResourceExistsException", Name="a", SecretString="other")
 
 
 # ---- value size ---------------------------------------------------------------------------------
@@ -146,10 +131,10 @@ def test_a_value_of_65536_is_accepted_and_one_more_is_refused(sm: SecretsManager
     client.create_secret(Name="b", SecretBinary=b"\x00" * 65_536)
     client.put_secret_value(SecretId="s", SecretString="\u00e9" * 65_536)  # SPEC C2: characters
     before = _snapshot(sm)
-    _fails(client.create_secret, "InvalidParameterException", Name="t", SecretString="x" * 65_537)
-    _fails(client.create_secret, "InvalidParameterException", Name="t", SecretBinary=b"\x00" * 65_537)
-    _fails(client.put_secret_value, "InvalidParameterException", SecretId="s", SecretString="x" * 65_537)
-    _fails(client.update_secret, "InvalidParameterException", SecretId="b", SecretBinary=b"\x00" * 65_537)
+    fails(client.create_secret, "InvalidParameterException", Name="t", SecretString="x" * 65_537)
+    fails(client.create_secret, "InvalidParameterException", Name="t", SecretBinary=b"\x00" * 65_537)
+    fails(client.put_secret_value, "InvalidParameterException", SecretId="s", SecretString="x" * 65_537)
+    fails(client.update_secret, "InvalidParameterException", SecretId="b", SecretBinary=b"\x00" * 65_537)
     assert _snapshot(sm) == before
 
 
@@ -158,10 +143,10 @@ def test_the_value_size_limit_is_overridable() -> None:
         client = sm.client()
         client.create_secret(Name="s", SecretString="12345678")
         before = _snapshot(sm)
-        message = _fails(client.create_secret, "InvalidParameterException", Name="t", SecretString="123456789")
+        message = fails(client.create_secret, "InvalidParameterException", Name="t", SecretString="123456789")
         assert "8" in message
-        _fails(client.put_secret_value, "InvalidParameterException", SecretId="s", SecretBinary=b"123456789")
-        _fails(client.update_secret, "InvalidParameterException", SecretId="s", SecretString="123456789")
+        fails(client.put_secret_value, "InvalidParameterException", SecretId="s", SecretBinary=b"123456789")
+        fails(client.update_secret, "InvalidParameterException", SecretId="s", SecretString="123456789")
         assert _snapshot(sm) == before
         with pytest.raises(SeedError):
             sm.backend.create_secret("u", secret_string="123456789")
@@ -173,8 +158,8 @@ def test_description_of_2048_is_accepted_and_2049_refused(sm: SecretsManagerMock
     client = sm.client()
     client.create_secret(Name="s", Description="d" * 2048)
     before = _snapshot(sm)
-    _fails(client.create_secret, "InvalidParameterException", Name="t", Description="d" * 2049)
-    _fails(client.update_secret, "InvalidParameterException", SecretId="s", Description="d" * 2049)
+    fails(client.create_secret, "InvalidParameterException", Name="t", Description="d" * 2049)
+    fails(client.update_secret, "InvalidParameterException", SecretId="s", Description="d" * 2049)
     assert _snapshot(sm) == before
 
 
@@ -183,8 +168,8 @@ def test_the_description_limit_is_overridable() -> None:
         client = sm.client()
         client.create_secret(Name="s", Description="12345")
         before = _snapshot(sm)
-        _fails(client.create_secret, "InvalidParameterException", Name="t", Description="123456")
-        _fails(client.update_secret, "InvalidParameterException", SecretId="s", Description="123456", SecretString="v")
+        fails(client.create_secret, "InvalidParameterException", Name="t", Description="123456")
+        fails(client.update_secret, "InvalidParameterException", SecretId="s", Description="123456", SecretString="v")
         assert _snapshot(sm) == before
 
 
@@ -192,7 +177,7 @@ def test_a_name_of_512_is_accepted_and_513_refused(sm: SecretsManagerMock) -> No
     client = sm.client()
     client.create_secret(Name="n" * 512)
     before = _snapshot(sm)
-    _fails(client.create_secret, "InvalidParameterException", Name="n" * 513)
+    fails(client.create_secret, "InvalidParameterException", Name="n" * 513)
     assert _snapshot(sm) == before
 
 
@@ -200,7 +185,7 @@ def test_the_name_limit_is_overridable() -> None:
     with mock_secretsmanager(max_name=4) as sm:
         client = sm.client()
         client.create_secret(Name="abcd")
-        _fails(client.create_secret, "InvalidParameterException", Name="abcde")
+        fails(client.create_secret, "InvalidParameterException", Name="abcde")
         with pytest.raises(SeedError) as info:
             sm.backend.create_secret("abcde")
         assert info.value.code == "InvalidParameterException"
@@ -217,7 +202,7 @@ def test_fifty_tags_are_accepted_and_fifty_one_refused_on_create(sm: SecretsMana
     client.create_secret(Name="s", Tags=_tags(50))
     assert len(client.describe_secret(SecretId="s")["Tags"]) == 50
     before = _snapshot(sm)
-    _fails(client.create_secret, "InvalidParameterException", Name="t", Tags=_tags(51))
+    fails(client.create_secret, "InvalidParameterException", Name="t", Tags=_tags(51))
     assert _snapshot(sm) == before
 
 
@@ -225,7 +210,7 @@ def test_tag_resource_cannot_take_a_secret_past_fifty_tags(sm: SecretsManagerMoc
     client = sm.client()
     client.create_secret(Name="s", Tags=_tags(49))
     before = _snapshot(sm)
-    message = _fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=_tags(2, "new"))
+    message = fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=_tags(2, "new"))
     assert "50" in message
     assert _snapshot(sm) == before
     client.tag_resource(SecretId="s", Tags=_tags(1, "new"))  # the 50th
@@ -263,8 +248,8 @@ def test_tag_key_and_value_limits_and_the_reserved_prefix(
         assert {"Key": key, "Value": value} in client.describe_secret(SecretId="s")["Tags"]
         return
     before = _snapshot(sm)
-    _fails(client.create_secret, "InvalidParameterException", Name="t", Tags=tag)
-    _fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=[{"Key": "fine", "Value": "x"}, *tag])
+    fails(client.create_secret, "InvalidParameterException", Name="t", Tags=tag)
+    fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=[{"Key": "fine", "Value": "x"}, *tag])
     assert _snapshot(sm) == before
     with pytest.raises(SeedError) as info:
         sm.backend.create_secret("t", tags={key: value})
@@ -274,7 +259,7 @@ def test_tag_key_and_value_limits_and_the_reserved_prefix(
 
 def test_the_reserved_prefix_message_says_what_to_do(sm: SecretsManagerMock) -> None:
     tags = [{"Key": "aws:x", "Value": "v"}]
-    message = _fails(sm.client().create_secret, "InvalidParameterException", Name="t", Tags=tags)
+    message = fails(sm.client().create_secret, "InvalidParameterException", Name="t", Tags=tags)
     assert "reserved" in message and "aws:" in message
 
 
@@ -283,9 +268,9 @@ def test_tag_limits_are_overridable() -> None:
         client = sm.client()
         client.create_secret(Name="s", Tags=[{"Key": "abc", "Value": "1234"}, {"Key": "b", "Value": ""}])
         before = _snapshot(sm)
-        _fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=[{"Key": "c", "Value": "v"}])
-        _fails(client.create_secret, "InvalidParameterException", Name="t", Tags=[{"Key": "abcd", "Value": "v"}])
-        _fails(client.create_secret, "InvalidParameterException", Name="t", Tags=[{"Key": "a", "Value": "12345"}])
+        fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=[{"Key": "c", "Value": "v"}])
+        fails(client.create_secret, "InvalidParameterException", Name="t", Tags=[{"Key": "abcd", "Value": "v"}])
+        fails(client.create_secret, "InvalidParameterException", Name="t", Tags=[{"Key": "a", "Value": "12345"}])
         assert _snapshot(sm) == before
 
 
@@ -296,4 +281,4 @@ def test_limits_apply_to_clients_created_before_and_after_the_override() -> None
         sm.limits.max_description = 1
         late = sm.client()
         for client in (early, late):
-            _fails(client.create_secret, "InvalidParameterException", Name="x", Description="12")
+            fails(client.create_secret, "InvalidParameterException", Name="x", Description="12")

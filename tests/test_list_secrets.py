@@ -12,18 +12,16 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError, ParamValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import REGION, START, client, manual_clock
+from support import REGION, START, client, error_code, manual_clock, new_client
 
-from sm_mock import SecretsManagerMock, choices, mock_secretsmanager
-from sm_mock.clock import ManualClock
+from sm_mock import ManualClock, SecretsManagerMock, choices, mock_secretsmanager
 from sm_mock.model.filters import compile_filters
-from sm_mock.model.index import SortedEntries
 from sm_mock.model.secret import Secret
+from sm_mock.model.sorted import SortedEntries
 from sm_mock.model.store import RegionStore
 
 
@@ -63,10 +61,6 @@ def seed(sm: SecretsManagerMock, names: list[str], now: datetime | None = None) 
     when = now or sm.clock.now()
     for name in names:
         store.create_secret(name, when, value=b"v", version_id=str(uuid.uuid4()))
-
-
-def code_of(error: ClientError) -> str:
-    return str(error.response["Error"]["Code"])
 
 
 # ---- entry shape (SM-109, SPEC L11) ------------------------------------------------------------
@@ -304,7 +298,7 @@ def test_unknown_filter_key_is_a_validation_error() -> None:
     with mock_secretsmanager():
         with pytest.raises(ClientError) as caught:
             client().list_secrets(Filters=[{"Key": "invalid", "Values": ["foo"]}])
-        assert code_of(caught.value) == "ValidationException"  # SM-053
+        assert error_code(caught) == "ValidationException"  # SM-053
         assert "filters.1.member.key" in caught.value.response["Error"]["Message"]
 
 
@@ -312,7 +306,7 @@ def test_filter_without_key_is_refused_with_advice() -> None:
     with mock_secretsmanager():
         with pytest.raises(ClientError) as caught:
             client().list_secrets(Filters=[{"Values": ["foo"]}])
-        assert code_of(caught.value) == "InvalidParameterException"
+        assert error_code(caught) == "InvalidParameterException"
         assert "Key" in caught.value.response["Error"]["Message"]
 
 
@@ -320,14 +314,14 @@ def test_filter_value_with_a_forbidden_character_is_refused() -> None:
     with mock_secretsmanager():
         with pytest.raises(ClientError) as caught:
             client().list_secrets(Filters=[{"Key": "name", "Values": ["bad*value"]}])
-        assert code_of(caught.value) == choices.MODEL_VIOLATION_CODE  # SPEC L7
+        assert error_code(caught) == choices.MODEL_VIOLATION_CODE  # SPEC L7
 
 
 def test_eleven_filters_are_refused() -> None:
     with mock_secretsmanager():
         with pytest.raises(ClientError) as caught:
             client().list_secrets(Filters=[{"Key": "name", "Values": ["a"]}] * 11)
-        assert code_of(caught.value) == choices.MODEL_VIOLATION_CODE  # SPEC L7: at most 10
+        assert error_code(caught) == choices.MODEL_VIOLATION_CODE  # SPEC L7: at most 10
 
 
 # ---- sorting (SPEC L9) ---------------------------------------------------------------------------
@@ -448,7 +442,7 @@ def test_max_results_out_of_range() -> None:
             client().list_secrets(MaxResults=0)  # botocore checks the minimum (SPEC A3)
         with pytest.raises(ClientError) as caught:
             client().list_secrets(MaxResults=101)
-        assert code_of(caught.value) == choices.MODEL_VIOLATION_CODE
+        assert error_code(caught) == choices.MODEL_VIOLATION_CODE
 
 
 def test_boto3_paginator_lists_every_secret_once_in_order() -> None:
@@ -479,7 +473,7 @@ def test_garbage_next_token_is_refused() -> None:
         for token in ("not-a-token", "eyJrIjoiTGlzdFNlY3JldHMifQ=="):
             with pytest.raises(ClientError) as caught:
                 client().list_secrets(NextToken=token)
-            assert code_of(caught.value) == "InvalidNextTokenException"
+            assert error_code(caught) == "InvalidNextTokenException"
 
 
 def test_next_token_only_works_with_the_same_sort() -> None:
@@ -488,7 +482,7 @@ def test_next_token_only_works_with_the_same_sort() -> None:
         token = client().list_secrets(MaxResults=1, SortBy="name")["NextToken"]
         with pytest.raises(ClientError) as caught:
             client().list_secrets(NextToken=token, SortBy="created-date")
-        assert code_of(caught.value) == "InvalidNextTokenException"
+        assert error_code(caught) == "InvalidNextTokenException"
         assert "SortBy" in caught.value.response["Error"]["Message"]
         with pytest.raises(ClientError):
             client().list_secrets(NextToken=token, SortBy="name", SortOrder="desc")
@@ -577,9 +571,8 @@ def test_listing_shows_only_the_callers_region() -> None:
 def test_listing_never_shows_another_accounts_secrets() -> None:
     with mock_secretsmanager():
         create("mine")
-        other = boto3.client(
-            "secretsmanager",
-            region_name=REGION,
+        other = new_client(
+            REGION,
             aws_access_key_id="111122223333",  # sm_mock reads a 12-digit key id as the account
             aws_secret_access_key="x",
         )
@@ -610,15 +603,12 @@ def _reference(
             return (unset if secret.last_accessed is None else secret.last_accessed.toordinal(), secret.seq)
         return (unset if value is None else value.timestamp(), secret.seq)
 
-    secrets = [
-        s
-        for s in store_of(sm).by_name.values()
-        if (include_planned or s.deleted_at is None) and flt.matches(s)
-    ]
+    secrets = [s for s in store_of(sm).by_name.values() if (include_planned or s.deleted_at is None) and flt.matches(s)]
     secrets.sort(key=key, reverse=order == "desc")
     return [s.name for s in secrets]
 
 
+@pytest.mark.slow
 def test_name_prefix_listings_at_scale_match_brute_force() -> None:
     # 3,000 secrets: several index chunks; prefixes from very rare to very common, so both the
     # walk and the collect strategy (and the switch between them) are exercised.
@@ -769,9 +759,7 @@ def _apply(action: str, name: str, word: str, clock: ManualClock) -> None:
     page_size=st.integers(min_value=1, max_value=6),
     sort_by=st.sampled_from(["created-date", "name"]),
     order=st.sampled_from(["asc", "desc"]),
-    churn=st.lists(
-        st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=60)), max_size=4), max_size=12
-    ),
+    churn=st.lists(st.lists(st.tuples(st.booleans(), st.integers(min_value=0, max_value=60)), max_size=4), max_size=12),
 )
 def test_paging_under_concurrent_creates_and_deletes_is_exact(
     initial: int, page_size: int, sort_by: str, order: str, churn: list[list[tuple[bool, int]]]

@@ -67,9 +67,7 @@ def test_default_password_is_32_characters_of_every_type() -> None:
 
 
 def test_sm130_length_120_with_excluded_characters() -> None:
-    password = generate_password(
-        secrets.SystemRandom(), length=120, exclude_characters="xyzDje@?!."
-    )
+    password = generate_password(secrets.SystemRandom(), length=120, exclude_characters="xyzDje@?!.")
     assert len(password) == 120
     assert not set(password) & set("xyzDje@?!.")
 
@@ -117,9 +115,7 @@ def test_space_alone_is_a_valid_alphabet_and_not_a_required_type() -> None:
 
 def test_pool_emptied_by_exclude_characters_drops_out() -> None:
     # SPEC O5 decision: only a fully empty alphabet is an error.
-    password = generate_password(
-        random.Random(0), length=3, exclude_characters=string.digits + PUNCTUATION
-    )
+    password = generate_password(random.Random(0), length=3, exclude_characters=string.digits + PUNCTUATION)
     assert len(password) == 3
     assert password.isalpha()
 
@@ -128,9 +124,7 @@ def test_required_characters_are_not_at_fixed_positions() -> None:
     # Length 2 from two pools: both orders must occur across seeds.
     orders = set()
     for seed in range(100):
-        password = generate_password(
-            random.Random(seed), length=2, exclude_numbers=True, exclude_punctuation=True
-        )
+        password = generate_password(random.Random(seed), length=2, exclude_numbers=True, exclude_punctuation=True)
         orders.add((password[0].islower(), password[1].islower()))
     assert orders == {(True, False), (False, True)}
 

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
+from support import client as shared_client
+from support import new_client
 
 from sm_mock import mock_secretsmanager
 from sm_mock.quotas import QUOTA_GROUPS
 
-NO_RETRIES = Config(retries={"mode": "standard", "total_max_attempts": 1})
 T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
@@ -31,10 +29,6 @@ class ManualClock:
         return self.at
 
 
-def _client(region: str = "us-east-1", **kwargs: Any) -> Any:
-    return boto3.client("secretsmanager", region_name=region, config=NO_RETRIES, **kwargs)
-
-
 def _admitted(call: Any, n: int) -> int:
     """How many of ``n`` calls get through before the first ThrottlingException."""
     for i in range(n):
@@ -44,13 +38,6 @@ def _admitted(call: Any, n: int) -> int:
             assert error.response["Error"]["Code"] == "ThrottlingException"
             return i
     return n
-
-
-@functools.cache
-def _shared_client() -> Any:
-    # One client for many activations (explicit fake keys: no environment needed), so the
-    # property test spends its time in sm_mock rather than in client creation.
-    return _client(aws_access_key_id="AKIASHAREDCLIENT0000", aws_secret_access_key="x")
 
 
 def _password(client: Any) -> Any:
@@ -86,14 +73,14 @@ def test_every_operation_belongs_to_exactly_one_quota_group() -> None:
 
 def test_throttling_is_off_by_default() -> None:
     with freeze_time(T0), mock_secretsmanager() as sm:
-        client = _client()
+        client = new_client(attempts=1)
         assert _admitted(_password(client), 60) == 60  # over the 50/s quota, but not enforced
         assert not sm.calls.throttled()
 
 
 def test_throttling_true_admits_exactly_the_burst_under_a_frozen_clock() -> None:
     with freeze_time(T0) as frozen, mock_secretsmanager(throttling=True) as sm:
-        client = _client()
+        client = new_client(attempts=1)
         assert _admitted(_password(client), 60) == 50
         frozen.tick(0.1)  # 0.1 s at 50/s refills exactly 5 tokens
         assert _admitted(_password(client), 60) == 5
@@ -106,7 +93,7 @@ def test_throttling_answers_rate_exceeded_with_http_400() -> None:
     # SPEC Q3 (AMBIGUOUS, recommendation followed): ThrottlingException, HTTP 400, "Rate exceeded".
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.quotas.set_rate("GetRandomPassword", 1)
-        client = _client()
+        client = new_client(attempts=1)
         client.get_random_password()
         with pytest.raises(ClientError) as info:
             client.get_random_password()
@@ -120,7 +107,7 @@ def test_throttling_answers_rate_exceeded_with_http_400() -> None:
 def test_set_rate_enforces_that_quota_without_the_throttling_option() -> None:
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.quotas.set_rate("GetSecretValue", 3)
-        client = _client()
+        client = new_client(attempts=1)
         client.create_secret(Name="db", SecretString="v")
         assert _admitted(lambda: client.get_secret_value(SecretId="db"), 10) == 3
         assert sm.quotas.enforced == {"GetSecretValue"}
@@ -129,7 +116,7 @@ def test_set_rate_enforces_that_quota_without_the_throttling_option() -> None:
 
 def test_throttling_selection_enforces_only_the_named_quotas() -> None:
     with freeze_time(T0), mock_secretsmanager(throttling={"GetRandomPassword"}) as sm:
-        client = _client()
+        client = new_client(attempts=1)
         assert sm.quotas.enforced == {"GetRandomPassword"}
         for i in range(55):
             client.create_secret(Name=f"s{i}", SecretString="v")  # CreateSecret: 50/s, not enforced
@@ -139,7 +126,7 @@ def test_throttling_selection_enforces_only_the_named_quotas() -> None:
 def test_combined_quota_group_shares_one_bucket() -> None:
     # SPEC Q1: PutSecretValue, UpdateSecret, UpdateSecretVersionStage, ... are one quota.
     with freeze_time(T0), mock_secretsmanager() as sm:
-        client = _client()
+        client = new_client(attempts=1)
         client.create_secret(Name="db", SecretString="v0")
         sm.quotas.set_rate("PutSecretValue", 3)
         assert sm.quotas.rate("UpdateSecret") == 3
@@ -154,8 +141,8 @@ def test_buckets_are_per_region_and_per_calling_account() -> None:
     # SPEC Q2: quotas count per region, against the caller's account.
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.quotas.set_rate("GetRandomPassword", 1)
-        east, west = _client("us-east-1"), _client("eu-west-1")
-        other = _client("us-east-1", aws_access_key_id="111111111111", aws_secret_access_key="x")
+        east, west = new_client("us-east-1", attempts=1), new_client("eu-west-1", attempts=1)
+        other = new_client("us-east-1", attempts=1, aws_access_key_id="111111111111", aws_secret_access_key="x")
         assert _admitted(_password(east), 3) == 1
         assert _admitted(_password(west), 3) == 1
         assert _admitted(_password(other), 3) == 1
@@ -170,7 +157,7 @@ def test_a_throttled_request_has_no_side_effects() -> None:
     # SPEC A8: a failing call must leave nothing behind, since it will be repeated.
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.quotas.set_rate("CreateSecret", 1)
-        client = _client()
+        client = new_client(attempts=1)
         client.create_secret(Name="first", SecretString="v")
         with pytest.raises(ClientError, match="ThrottlingException"):
             client.create_secret(Name="second", SecretString="v")
@@ -181,14 +168,14 @@ def test_a_throttled_request_has_no_side_effects() -> None:
 def test_a_rate_of_zero_throttles_every_request() -> None:
     with mock_secretsmanager() as sm:
         sm.quotas.set_rate("GetRandomPassword", 0)
-        assert _admitted(_password(_client()), 3) == 0
+        assert _admitted(_password(new_client(attempts=1)), 3) == 0
 
 
 def test_burst_sets_the_bucket_size() -> None:
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.quotas.set_rate("GetRandomPassword", 1, burst=4)
         assert sm.quotas.available("GetRandomPassword") == 4
-        assert _admitted(_password(_client()), 10) == 4
+        assert _admitted(_password(new_client(attempts=1)), 10) == 4
         assert sm.quotas.available("GetRandomPassword") == 0
 
 
@@ -196,13 +183,13 @@ def test_disable_stops_enforcing() -> None:
     with freeze_time(T0), mock_secretsmanager(throttling=True) as sm:
         sm.quotas.disable("GetRandomPassword")
         assert "GetRandomPassword" not in sm.quotas.enforced
-        assert _admitted(_password(_client()), 60) == 60
+        assert _admitted(_password(new_client(attempts=1)), 60) == 60
 
 
 def test_reset_refills_every_bucket() -> None:
     with freeze_time(T0), mock_secretsmanager() as sm:
         sm.quotas.set_rate("GetRandomPassword", 2)
-        client = _client()
+        client = new_client(attempts=1)
         assert _admitted(_password(client), 5) == 2
         sm.quotas.reset()
         assert _admitted(_password(client), 5) == 2
@@ -212,7 +199,7 @@ def test_a_clock_moved_backwards_does_not_refill() -> None:
     clock = ManualClock()
     with mock_secretsmanager(clock=clock) as sm:
         sm.quotas.set_rate("GetRandomPassword", 1)
-        client = _client()
+        client = new_client(attempts=1)
         assert _admitted(_password(client), 3) == 1
         clock.at = T0 - timedelta(hours=1)
         assert _admitted(_password(client), 3) == 0
@@ -237,7 +224,8 @@ def test_admissions_follow_the_token_bucket_exactly(rate: int, steps: list[int])
     clock = ManualClock()
     with mock_secretsmanager(clock=clock) as sm:
         sm.quotas.set_rate("GetRandomPassword", rate)
-        client = _shared_client()
+        # One client for every example, so the property test spends its time in sm_mock.
+        client = shared_client(attempts=1)
         assert _admitted(_password(client), rate + 2) == rate
         tokens = 0  # millionths of a token
         for micros in steps:

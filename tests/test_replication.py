@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
+from support import new_client
 
 from sm_mock import SecretsManagerMock
 
@@ -14,15 +14,11 @@ PRIMARY = "us-east-1"
 REPLICA = "eu-west-1"
 
 
-def _client(region: str) -> Any:
-    return boto3.client("secretsmanager", region_name=region)
-
-
 @pytest.fixture
 def replicated(sm_mock: SecretsManagerMock) -> dict[str, Any]:
-    primary = _client(PRIMARY)
+    primary = new_client(PRIMARY)
     created = primary.create_secret(Name="app/db", SecretString="v1", AddReplicaRegions=[{"Region": REPLICA}])
-    return {"primary": primary, "replica": _client(REPLICA), "created": created}
+    return {"primary": primary, "replica": new_client(REPLICA), "created": created}
 
 
 def test_create_with_replica_regions_reports_in_sync_and_copies_the_value(replicated: dict[str, Any]) -> None:
@@ -102,12 +98,12 @@ def test_the_primary_reports_the_key_a_replica_changed_to(
 
 def test_replica_values_are_sealed_under_the_replica_regions_key(sm_mock: SecretsManagerMock) -> None:
     key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
-    _client(PRIMARY).create_secret(
+    new_client(PRIMARY).create_secret(
         Name="k", SecretString="v", AddReplicaRegions=[{"Region": REPLICA, "KmsKeyId": "alias/eu"}]
     )
-    versions = _client(REPLICA).list_secret_version_ids(SecretId="k")["Versions"]
+    versions = new_client(REPLICA).list_secret_version_ids(SecretId="k")["Versions"]
     assert versions[0]["KmsKeyIds"] == [key.arn]
-    status = _client(PRIMARY).describe_secret(SecretId="k")["ReplicationStatus"][0]
+    status = new_client(PRIMARY).describe_secret(SecretId="k")["ReplicationStatus"][0]
     assert status["KmsKeyId"] == key.arn
 
 
@@ -123,7 +119,7 @@ def test_primary_with_replicas_cannot_be_deleted_until_they_are_removed(replicat
 
 
 def test_existing_secret_in_the_target_region_fails_unless_overwrite_is_forced(sm_mock: SecretsManagerMock) -> None:
-    primary, replica = _client(PRIMARY), _client(REPLICA)
+    primary, replica = new_client(PRIMARY), new_client(REPLICA)
     replica.create_secret(Name="clash", SecretString="local")
     primary.create_secret(Name="clash", SecretString="primary")
     status = primary.replicate_secret_to_regions(SecretId="clash", AddReplicaRegions=[{"Region": REPLICA}])[
@@ -184,7 +180,7 @@ def _status(client: Any, name: str) -> dict[str, str]:
 def test_a_replica_key_disabled_later_fails_that_replica_not_the_write(sm_mock: SecretsManagerMock) -> None:
     keyring = sm_mock.backend.keyring(sm_mock.account_id, "eu-west-2")
     key = keyring.create_key(alias="alias/rep")
-    east = _client(PRIMARY)
+    east = new_client(PRIMARY)
     east.create_secret(
         Name="app",
         SecretString="v1",
@@ -195,33 +191,33 @@ def test_a_replica_key_disabled_later_fails_that_replica_not_the_write(sm_mock: 
     east.put_secret_value(SecretId="app", SecretString="v2")  # the write itself succeeds
 
     assert east.get_secret_value(SecretId="app")["SecretString"] == "v2"
-    assert _client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "v2"  # others still sync
+    assert new_client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "v2"  # others still sync
     assert _status(east, "app") == {REPLICA: "InSync", "eu-west-2": "Failed"}
     failed = [e for e in east.describe_secret(SecretId="app")["ReplicationStatus"] if e["Status"] == "Failed"]
     assert "disabled" in failed[0]["StatusMessage"]
     keyring.enable_key(key.arn)
-    assert _client("eu-west-2").get_secret_value(SecretId="app")["SecretString"] == "v1"  # kept what it had
+    assert new_client("eu-west-2").get_secret_value(SecretId="app")["SecretString"] == "v1"  # kept what it had
 
 
 def test_an_unusable_replica_key_is_a_failed_status_and_the_others_are_made(sm_mock: SecretsManagerMock) -> None:
     keyring = sm_mock.backend.keyring(sm_mock.account_id, "eu-west-2")
     keyring.disable_key(keyring.create_key(alias="alias/off").arn)
-    east = _client(PRIMARY)
+    east = new_client(PRIMARY)
     east.create_secret(Name="app", SecretString="v1")
     answer = east.replicate_secret_to_regions(
         SecretId="app", AddReplicaRegions=[{"Region": REPLICA}, {"Region": "eu-west-2", "KmsKeyId": "alias/off"}]
     )
     assert {e["Region"]: e["Status"] for e in answer["ReplicationStatus"]} == {REPLICA: "InSync", "eu-west-2": "Failed"}
-    assert _client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "v1"
+    assert new_client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "v1"
     with pytest.raises(ClientError):
-        _client("eu-west-2").describe_secret(SecretId="app")  # no half-made replica
+        new_client("eu-west-2").describe_secret(SecretId="app")  # no half-made replica
 
 
 @pytest.mark.parametrize("operation", ["create", "replicate"])
 def test_a_bad_replica_key_id_fails_the_whole_call_and_leaves_nothing(
     sm_mock: SecretsManagerMock, operation: str
 ) -> None:
-    east = _client(PRIMARY)
+    east = new_client(PRIMARY)
     foreign_key = "arn:aws:kms:us-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"  # not eu-west-2's
     regions = [{"Region": REPLICA}, {"Region": "eu-west-2", "KmsKeyId": foreign_key}]
     if operation == "replicate":
@@ -238,18 +234,18 @@ def test_a_bad_replica_key_id_fails_the_whole_call_and_leaves_nothing(
     else:
         assert "ReplicationStatus" not in east.describe_secret(SecretId="app")
     with pytest.raises(ClientError):
-        _client(REPLICA).describe_secret(SecretId="app")
+        new_client(REPLICA).describe_secret(SecretId="app")
 
 
 def test_force_overwrite_never_takes_over_another_replication(sm_mock: SecretsManagerMock) -> None:
-    east, west = _client(PRIMARY), _client("us-west-2")
+    east, west = new_client(PRIMARY), new_client("us-west-2")
     east.create_secret(Name="app", SecretString="east", AddReplicaRegions=[{"Region": REPLICA}])
     west.create_secret(Name="app", SecretString="west")
     answer = west.replicate_secret_to_regions(
         SecretId="app", AddReplicaRegions=[{"Region": REPLICA}], ForceOverwriteReplicaSecret=True
     )
     assert answer["ReplicationStatus"][0]["Status"] == "Failed"
-    assert _client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "east"
+    assert new_client(REPLICA).get_secret_value(SecretId="app")["SecretString"] == "east"
     assert _status(east, "app") == {REPLICA: "InSync"}
 
 
@@ -259,10 +255,10 @@ def test_a_replica_into_a_full_region_fails_that_replica_only() -> None:
     from sm_mock import mock_secretsmanager
 
     with mock_secretsmanager(max_secrets=2) as sm:
-        full = _client(REPLICA)
+        full = new_client(REPLICA)
         full.create_secret(Name="a", SecretString="v")
         full.create_secret(Name="b", SecretString="v")
-        primary = _client(PRIMARY)
+        primary = new_client(PRIMARY)
         created = primary.create_secret(
             Name="app/db", SecretString="v", AddReplicaRegions=[{"Region": REPLICA}, {"Region": "us-west-2"}]
         )
@@ -287,7 +283,7 @@ def test_a_replica_into_a_full_region_fails_that_replica_only() -> None:
 def test_a_failed_create_with_replica_regions_makes_no_region_or_key(sm_mock: SecretsManagerMock) -> None:
     # SPEC A8: the name is taken, so nothing may change, not even the replica region's default
     # key (it was made while checking the replica keys, before the name check). Found by the fuzzer.
-    primary = _client(PRIMARY)
+    primary = new_client(PRIMARY)
     primary.create_secret(Name="app/db", SecretString="v")
     before = [(s.account_id, s.region, len(s.keyring._keys)) for s in sm_mock.backend.stores()]
     for regions in ([{"Region": "ap-south-1"}], [{"Region": "ap-south-1", "KmsKeyId": "alias/not-made-yet"}]):

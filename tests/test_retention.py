@@ -19,6 +19,7 @@ import time_machine
 from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
+from support import error_code
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.model.labels import check_invariants
@@ -28,20 +29,10 @@ DAY = timedelta(hours=24)
 
 
 @pytest.fixture
-def sm() -> Iterator[SecretsManagerMock]:
-    with mock_secretsmanager() as mock:
-        yield mock
-
-
-@pytest.fixture
 def traveller() -> Iterator[Any]:
     """time-machine, frozen at START; ``.shift()`` moves it."""
     with time_machine.travel(START, tick=False) as coordinates:
         yield coordinates
-
-
-def _code(error: ClientError) -> str:
-    return str(error.response["Error"]["Code"])
 
 
 def _versions(client: Any, name: str) -> list[dict[str, Any]]:
@@ -63,7 +54,8 @@ def _ids(client: Any, name: str) -> list[str]:
 def _labels(client: Any, name: str) -> dict[str, str]:
     """label -> version id, as the client sees it."""
     return {
-        label: vid for vid, stages in client.describe_secret(SecretId=name).get("VersionIdsToStages", {}).items()
+        label: vid
+        for vid, stages in client.describe_secret(SecretId=name).get("VersionIdsToStages", {}).items()
         for label in stages
     }
 
@@ -78,7 +70,7 @@ def _state(sm: SecretsManagerMock, client: Any, name: str) -> tuple[Any, ...]:
 def _limit_exceeded(fn: Any, **params: Any) -> str:
     with pytest.raises(ClientError) as info:
         fn(**params)
-    assert _code(info.value) == "LimitExceededException", info.value.response["Error"]
+    assert error_code(info.value) == "LimitExceededException", info.value.response["Error"]
     return str(info.value.response["Error"]["Message"])
 
 
@@ -188,7 +180,7 @@ def test_a_deprecated_version_is_readable_by_id_until_it_is_pruned(traveller: An
         client.put_secret_value(SecretId="s", SecretString="v3")
         with pytest.raises(ClientError) as info:
             client.get_secret_value(SecretId="s", VersionId=ids[0])
-        assert _code(info.value) == "ResourceNotFoundException"
+        assert error_code(info.value) == "ResourceNotFoundException"
         assert info.value.response["Error"]["Message"] == (
             f"Secrets Manager can't find the specified secret value for VersionId: {ids[0]}"  # SM-018
         )
@@ -212,7 +204,7 @@ def test_a_rollback_works_until_the_old_version_is_pruned(traveller: Any) -> Non
             client.update_secret_version_stage(
                 SecretId="s", VersionStage="AWSCURRENT", MoveToVersionId=ids[0], RemoveFromVersionId=ids[2]
             )
-        assert _code(info.value) == "InvalidParameterException"
+        assert error_code(info.value) == "InvalidParameterException"
 
 
 def test_the_versions_quota_and_the_prune_age_are_overridable(traveller: Any) -> None:
@@ -264,7 +256,7 @@ def test_more_than_20_labels_in_one_put_is_invalid(sm: SecretsManagerMock) -> No
     client.create_secret(Name="s", SecretString="v0")
     with pytest.raises(ClientError) as info:
         client.put_secret_value(SecretId="s", SecretString="x", VersionStages=[f"L{i}" for i in range(21)])
-    assert _code(info.value) == "InvalidParameterException"  # [MODEL] VersionStages max 20
+    assert error_code(info.value) == "InvalidParameterException"  # [MODEL] VersionStages max 20
     assert len(_ids(client, "s")) == 1
 
 
@@ -374,7 +366,7 @@ def test_retention_rules_hold_after_every_write_move_and_clock_jump(program: lis
                         client.update_secret(SecretId="p", SecretString=f"v{n}", ClientRequestToken=token)
                     succeeded = True
                 except ClientError as error:
-                    assert _code(error) == "LimitExceededException", error.response["Error"]
+                    assert error_code(error) == "LimitExceededException", error.response["Error"]
                     succeeded = False
                 assert succeeded == ref.write(token, stages, now, limits), (step, before)
                 every_id.append(token)
@@ -397,7 +389,7 @@ def test_retention_rules_hold_after_every_write_move_and_clock_jump(program: lis
                         }
                     client.update_secret_version_stage(**kwargs)
                 except ClientError as error:
-                    assert _code(error) in {"InvalidParameterException", "InvalidRequestException"}
+                    assert error_code(error) in {"InvalidParameterException", "InvalidRequestException"}
                     assert _observed(client) == before  # a failed request changes nothing
                 # A label move never creates or prunes a version (the count is within quota).
                 ref.labels = _observed(client)[1]

@@ -7,16 +7,14 @@ import statistics
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import Any
 
-import boto3
 import botocore.endpoint
 import pytest
 import time_machine
-from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.retries import bucket
 from freezegun import freeze_time
+from support import new_client
 
 from sm_mock import mock_secretsmanager
 from sm_mock.botocore.retries import is_installed
@@ -39,16 +37,11 @@ def seeded_jitter() -> Iterator[None]:
     random.setstate(state)
 
 
-def _client(mode: str, attempts: int = ATTEMPTS) -> Any:
-    config = Config(retries={"mode": mode, "total_max_attempts": attempts})
-    return boto3.client("secretsmanager", region_name="us-east-1", config=config)
-
-
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.usefixtures("seeded_jitter")
 def test_a_burst_over_the_rate_is_throttled_and_retried_with_growing_backoff(mode: str) -> None:
     with freeze_time(T0), mock_secretsmanager() as sm:
-        client = _client(mode)
+        client = new_client(retry_mode=mode, attempts=ATTEMPTS)
         client.create_secret(Name="db", SecretString="v")
         sm.quotas.set_rate("GetSecretValue", 2)
         outcomes = []
@@ -89,7 +82,7 @@ def test_adaptive_mode_rate_limiter_waits_are_recorded_not_slept() -> None:
     # Once adaptive mode sees throttling it rate-limits the client itself; under a frozen
     # clock botocore's own limiter would wait forever.
     with freeze_time(T0), mock_secretsmanager() as sm:
-        client = _client("adaptive")
+        client = new_client(retry_mode="adaptive", attempts=ATTEMPTS)
         client.create_secret(Name="db", SecretString="v")
         sm.quotas.set_rate("GetSecretValue", 1)
         client.get_secret_value(SecretId="db")  # the burst of one
@@ -107,7 +100,7 @@ def test_backoff_moving_a_frozen_clock_lets_the_burst_through(mode: str) -> None
     # as it would in real time, and every call eventually succeeds.
     with freeze_time(T0) as frozen, mock_secretsmanager() as sm:
         sm.sleeps.on_sleep(frozen.tick)
-        client = _client(mode, attempts=10)
+        client = new_client(retry_mode=mode, attempts=10)
         client.create_secret(Name="db", SecretString="v")
         sm.quotas.set_rate("GetSecretValue", 2)
         values = [client.get_secret_value(SecretId="db")["SecretString"] for _ in range(8)]
@@ -121,7 +114,7 @@ def test_backoff_moving_a_frozen_clock_lets_the_burst_through(mode: str) -> None
 def test_time_machine_shift_as_the_sleep_listener() -> None:
     with time_machine.travel(T0, tick=False) as traveller, mock_secretsmanager() as sm:
         sm.sleeps.on_sleep(traveller.shift)
-        client = _client("standard", attempts=10)
+        client = new_client(retry_mode="standard", attempts=10)
         sm.quotas.set_rate("GetRandomPassword", 1)
         for _ in range(4):
             client.get_random_password()
@@ -136,7 +129,7 @@ def test_real_sleep_option_really_sleeps(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(time, "sleep", slept.append)  # stand-in: the test must not wait
     with mock_secretsmanager(real_sleep=True) as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", times=2)
-        _client("legacy").get_random_password()
+        new_client(retry_mode="legacy", attempts=ATTEMPTS).get_random_password()
     assert len(slept) == 2 and slept == sm.sleeps.delays
 
 
@@ -145,7 +138,7 @@ def test_without_real_sleep_nothing_blocks(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(time, "sleep", slept.append)
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", times=2)
-        _client("legacy").get_random_password()
+        new_client(retry_mode="legacy", attempts=ATTEMPTS).get_random_password()
     assert slept == [] and len(sm.sleeps.delays) == 2
 
 
@@ -166,14 +159,14 @@ def test_interception_is_installed_only_while_a_mock_is_active_and_nests() -> No
 def test_the_innermost_mock_records_the_sleeps() -> None:
     with mock_secretsmanager() as outer, mock_secretsmanager() as inner:
         inner.faults.add("GetRandomPassword", "InternalServiceError", times=1)
-        _client("standard").get_random_password()
+        new_client(retry_mode="standard", attempts=ATTEMPTS).get_random_password()
     assert len(inner.sleeps) == 1 and len(outer.sleeps) == 0
 
 
 def test_sleeps_record_the_attempt_they_follow() -> None:
     with mock_secretsmanager() as sm:
         sm.faults.add("GetRandomPassword", "InternalServiceError", times=2)
-        response = _client("standard").get_random_password()
+        response = new_client(retry_mode="standard", attempts=ATTEMPTS).get_random_password()
     assert response["ResponseMetadata"]["RetryAttempts"] == 2
     assert [(s.operation, s.attempt, s.error_code) for s in sm.sleeps] == [
         ("GetRandomPassword", 1, "InternalServiceError"),
@@ -187,7 +180,7 @@ def test_limit_exceeded_is_retried_in_standard_modes_and_reaches_the_caller(mode
     # a real capacity error (SPEC Q1 "Secrets per region"), not a fault: it reaches the
     # caller once the retries are spent.
     with mock_secretsmanager(max_secrets=1) as sm:
-        client = _client(mode, attempts=3)
+        client = new_client(retry_mode=mode, attempts=3)
         client.create_secret(Name="one", SecretString="v")
         with pytest.raises(client.exceptions.LimitExceededException):
             client.create_secret(Name="two", SecretString="v")
@@ -204,7 +197,7 @@ def test_limit_exceeded_is_retried_in_standard_modes_and_reaches_the_caller(mode
 
 def test_limit_exceeded_is_not_retried_in_legacy_mode() -> None:
     with mock_secretsmanager(max_secrets=1) as sm:
-        client = _client("legacy")
+        client = new_client(retry_mode="legacy", attempts=ATTEMPTS)
         client.create_secret(Name="one", SecretString="v")
         with pytest.raises(client.exceptions.LimitExceededException):
             client.create_secret(Name="two", SecretString="v")

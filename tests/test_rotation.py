@@ -11,28 +11,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import boto3
 import pytest
 from botocore.exceptions import ClientError
+from support import error_of, new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.errors import AwsError
 from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
-from sm_mock.operations import OPERATIONS
 from sm_mock.pipeline import serve_params
 from sm_mock.rotation import STEPS, LambdaContext
 
 LAMBDA_ARN = f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:rotate-me"
 ROTATION_TOKEN = re.compile(r"[a-zA-Z0-9-]{36,256}")
-
-
-def make_client() -> Any:
-    return boto3.client("secretsmanager", region_name=DEFAULT_REGION)
-
-
-def error_of(info: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    err = info.value.response["Error"]
-    return err["Code"], err["Message"]
 
 
 def stages_of(client: Any, name: str) -> dict[str, list[str]]:
@@ -75,7 +65,7 @@ class Handler:
             exc = RuntimeError(f"boom in {step}")
             self.raised.append(exc)
             raise exc
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         if step == "createSecret":
             try:
                 client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
@@ -92,7 +82,7 @@ class Handler:
 
 
 def setup_secret(sm: SecretsManagerMock, handler: Any, name: str = "db", value: str = "initial") -> tuple[Any, str]:
-    client = make_client()
+    client = new_client(DEFAULT_REGION)
     v1 = client.create_secret(Name=name, SecretString=value)["VersionId"]
     sm.register_lambda(LAMBDA_ARN, handler)
     return client, v1
@@ -161,7 +151,7 @@ def test_placeholder_is_visible_before_create_secret_runs() -> None:
     seen: dict[str, Any] = {}
 
     def look(event: dict[str, Any]) -> None:
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         meta = client.describe_secret(SecretId=event["SecretId"])
         seen["enabled"] = meta["RotationEnabled"]
         seen["stages"] = meta["VersionIdsToStages"]
@@ -184,7 +174,7 @@ def test_placeholder_is_visible_before_create_secret_runs() -> None:
 def test_describe_secret_after_a_successful_rotation() -> None:
     # SM-125: exactly these keys; the new version has AWSCURRENT only, the old AWSPREVIOUS.
     with mock_secretsmanager() as sm:
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         v1 = client.create_secret(Name="db", SecretString="initial", Description="d")["VersionId"]
         client.get_secret_value(SecretId="db")
         sm.register_lambda(LAMBDA_ARN, Handler())
@@ -250,7 +240,7 @@ def test_rotation_without_rules_rotates_on_demand_only() -> None:
 def test_no_lambda_configured_is_invalid_request_and_persists_nothing() -> None:
     # SM-040.
     with mock_secretsmanager():
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         client.create_secret(Name="db", SecretString="init")
         with pytest.raises(ClientError) as info:
             client.rotate_secret(SecretId="db", RotationRules={"AutomaticallyAfterDays": 1})
@@ -267,7 +257,7 @@ def test_unregistered_lambda_is_access_denied_and_persists_nothing(caplog: pytes
     # SM-041 (and the log says how to register a handler).
     missing = f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:rotate_secret_invalid_lambda_arn"
     with mock_secretsmanager():
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         client.create_secret(Name="db", SecretString="init")
         with caplog.at_level(logging.WARNING, logger="sm_mock"), pytest.raises(ClientError) as info:
             client.rotate_secret(SecretId="db", RotationLambdaARN=missing, RotationRules={"AutomaticallyAfterDays": 1})
@@ -295,7 +285,7 @@ def test_unknown_secret_is_not_found() -> None:
     with mock_secretsmanager() as sm:
         sm.register_lambda(LAMBDA_ARN, Handler())
         with pytest.raises(ClientError) as info:
-            make_client().rotate_secret(SecretId="nope", RotationLambdaARN=LAMBDA_ARN)
+            new_client(DEFAULT_REGION).rotate_secret(SecretId="nope", RotationLambdaARN=LAMBDA_ARN)
         assert error_of(info)[0] == "ResourceNotFoundException"
 
 
@@ -320,7 +310,7 @@ def test_secret_scheduled_for_deletion_cannot_rotate() -> None:
 
 def test_secret_without_a_value_cannot_rotate() -> None:
     with mock_secretsmanager() as sm:
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         client.create_secret(Name="empty")
         sm.register_lambda(LAMBDA_ARN, Handler())
         with pytest.raises(ClientError) as info:
@@ -546,7 +536,7 @@ def test_a_handler_cannot_start_another_rotation_of_its_own_secret() -> None:
 
     def nested(event: dict[str, Any]) -> None:
         with pytest.raises(ClientError) as info:
-            make_client().rotate_secret(SecretId=event["SecretId"])
+            new_client(DEFAULT_REGION).rotate_secret(SecretId=event["SecretId"])
         errors.append(error_of(info)[0])
 
     with mock_secretsmanager() as sm:
@@ -561,7 +551,7 @@ def test_a_handler_may_rotate_another_secret() -> None:
     other_arn = LAMBDA_ARN + "-other"
 
     def rotate_other(event: dict[str, Any]) -> None:
-        make_client().rotate_secret(SecretId="other", RotationLambdaARN=other_arn)
+        new_client(DEFAULT_REGION).rotate_secret(SecretId="other", RotationLambdaARN=other_arn)
 
     with mock_secretsmanager() as sm:
         client, _ = setup_secret(sm, Handler(hooks={"setSecret": rotate_other}))
@@ -603,7 +593,7 @@ def test_rotate_immediately_false_tests_on_a_temporary_copy() -> None:
     seen: dict[str, Any] = {}
 
     def look(event: dict[str, Any]) -> None:
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         token = event["ClientRequestToken"]
         seen["stages"] = stages_of(client, event["SecretId"])
         seen["pending"] = client.get_secret_value(
@@ -650,7 +640,7 @@ def test_rotate_immediately_false_records_a_failed_test() -> None:
 
 def test_a_write_during_the_rotation_abandons_it() -> None:
     def write(event: dict[str, Any]) -> None:
-        make_client().put_secret_value(SecretId=event["SecretId"], SecretString="written by hand")
+        new_client(DEFAULT_REGION).put_secret_value(SecretId=event["SecretId"], SecretString="written by hand")
 
     with mock_secretsmanager() as sm:
         handler = Handler(hooks={"setSecret": write})
@@ -704,7 +694,7 @@ def test_a_write_when_nothing_rotates_records_nothing() -> None:
 def test_the_rotation_token_is_checked_when_given() -> None:
     def put_with(rotation_token: Callable[[dict[str, Any]], str]) -> Callable[[dict[str, Any]], None]:
         def create(event: dict[str, Any]) -> None:
-            make_client().put_secret_value(
+            new_client(DEFAULT_REGION).put_secret_value(
                 SecretId=event["SecretId"],
                 ClientRequestToken=event["ClientRequestToken"],
                 SecretString="with token",
@@ -739,7 +729,7 @@ def test_the_rotation_token_is_checked_when_given() -> None:
 
 def test_rotation_fields_are_absent_until_rotation_is_configured() -> None:
     with mock_secretsmanager():
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         client.create_secret(Name="db", SecretString="v")
         meta = client.describe_secret(SecretId="db")
         assert not {
@@ -781,7 +771,7 @@ def test_cancel_during_a_rotation_stops_it_and_leaves_the_labels() -> None:
     answers: list[dict[str, Any]] = []
 
     def cancel(event: dict[str, Any]) -> None:
-        answers.append(make_client().cancel_rotate_secret(SecretId=event["SecretId"]))
+        answers.append(new_client(DEFAULT_REGION).cancel_rotate_secret(SecretId=event["SecretId"]))
 
     with mock_secretsmanager() as sm:
         handler = Handler(hooks={"setSecret": cancel})
@@ -802,7 +792,7 @@ def test_cancel_during_a_rotation_stops_it_and_leaves_the_labels() -> None:
 
 def test_cancel_without_rotation_configured_changes_nothing() -> None:
     with mock_secretsmanager():
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         client.create_secret(Name="db", SecretString="v")
         out = client.cancel_rotate_secret(SecretId="db")
         assert out["Name"] == "db"
@@ -820,8 +810,6 @@ def test_schedule_expression_reports_derived_days() -> None:
 
 
 def test_list_secrets_entries_carry_the_rotation_fields() -> None:
-    if "ListSecrets" not in OPERATIONS:
-        pytest.skip("ListSecrets is not implemented yet")
     with mock_secretsmanager() as sm:
         client, _ = setup_secret(sm, Handler())
         client.rotate_secret(SecretId="db", RotationLambdaARN=LAMBDA_ARN, RotationRules={"AutomaticallyAfterDays": 3})
@@ -843,7 +831,7 @@ def test_a_managed_secret_takes_a_schedule_but_no_lambda() -> None:
             "rds!db-1", sm.clock.now(), value=json.dumps({"password": "p"}).encode(), owning_service="rds"
         )
         sm.register_lambda(LAMBDA_ARN, Handler())
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         with pytest.raises(ClientError) as info:
             client.rotate_secret(SecretId="rds!db-1", RotationLambdaARN=LAMBDA_ARN)
         code, message = error_of(info)

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
+from support import new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
@@ -27,12 +28,6 @@ UTC = timezone.utc
 
 def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def make_client() -> Any:
-    import boto3
-
-    return boto3.client("secretsmanager", region_name=DEFAULT_REGION)
 
 
 @dataclass
@@ -49,7 +44,7 @@ class Counting:
         self.steps.append(step)
         if step == self.fail_in:
             raise RuntimeError(f"{step} failed")
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         if step == "createSecret":
             self.tokens.append(token)
             try:
@@ -72,7 +67,7 @@ class Counting:
 
 
 def setup(sm: SecretsManagerMock, handler: Counting, rules: dict[str, Any], *, immediately: bool) -> Any:
-    client = make_client()
+    client = new_client(DEFAULT_REGION)
     client.create_secret(Name="db", SecretString="initial")
     sm.register_lambda(LAMBDA_ARN, handler)
     client.rotate_secret(
@@ -331,7 +326,7 @@ invalid_expressions = st.one_of(
 
 def _rotate(expression: str) -> tuple[Any, str | None]:
     with mock_secretsmanager() as sm:
-        client = make_client()
+        client = new_client(DEFAULT_REGION)
         client.create_secret(Name="db", SecretString="initial")
         sm.register_lambda(LAMBDA_ARN, Counting())
         try:

@@ -13,10 +13,10 @@ import string
 from collections.abc import Iterator
 from typing import Any
 
-import boto3
 import pytest
 import rotation_handlers
 from botocore.exceptions import ClientError
+from support import new_client
 
 import sm_mock
 from sm_mock import SecretsManagerMock, mock_secretsmanager
@@ -38,12 +38,8 @@ def empty_database() -> Iterator[None]:
     rotation_handlers.DATABASE.clear()
 
 
-def make_client() -> Any:
-    return boto3.client("secretsmanager", region_name=DEFAULT_REGION)
-
-
 def setup(sm: SecretsManagerMock, handler: Any = rotation_handlers.lambda_handler) -> tuple[Any, str]:
-    client = make_client()
+    client = new_client(DEFAULT_REGION)
     v1 = client.create_secret(Name="myapp/prod/db", SecretString=json.dumps(USER))["VersionId"]
     sm.register_lambda(LAMBDA_ARN, handler)
     return client, v1

@@ -14,21 +14,16 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sm_mock.errors import AwsError
-from sm_mock.model.schedule import (
-    RotationSchedule,
-    parse_cron,
-    parse_rotation_rules,
-    rotation_schedule_from_wire,
-)
+from sm_mock.model.cron import parse_cron
+from sm_mock.model.schedule import RotationSchedule, parse_rotation_rules
+from sm_mock.operations.shapes import rotation_rules, rotation_schedule_from_wire
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
 
-def utc(
-    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
-) -> datetime:
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
@@ -42,9 +37,7 @@ def starts(expression: str, after: datetime, count: int) -> list[datetime]:
     return result
 
 
-def rejected(
-    after_days: object = None, expression: object = None, duration: object = None
-) -> AwsError:
+def rejected(after_days: object = None, expression: object = None, duration: object = None) -> AwsError:
     with pytest.raises(AwsError) as info:
         parse_rotation_rules(after_days, expression, duration)  # type: ignore[arg-type]
     assert info.value.code == "InvalidParameterException"
@@ -353,8 +346,8 @@ def test_automatically_after_days_bounds_are_accepted() -> None:
 
 
 def test_to_wire_has_only_the_given_keys() -> None:
-    assert parse_rotation_rules(30, None, None).to_wire() == {"AutomaticallyAfterDays": 30}
-    assert parse_rotation_rules(None, "cron(0 16 1,15 * ? *)", "2h").to_wire() == {
+    assert rotation_rules(parse_rotation_rules(30, None, None)) == {"AutomaticallyAfterDays": 30}
+    assert rotation_rules(parse_rotation_rules(None, "cron(0 16 1,15 * ? *)", "2h")) == {
         "ScheduleExpression": "cron(0 16 1,15 * ? *)",
         "Duration": "2h",
     }
@@ -364,14 +357,14 @@ def test_to_wire_keeps_the_expression_verbatim() -> None:
     expression = "cron(0 0 ? jan,Apr fri *)"
     schedule = parse_rotation_rules(None, expression, None)
     assert schedule.schedule_expression == expression
-    assert schedule.to_wire() == {"ScheduleExpression": expression}
+    assert rotation_rules(schedule) == {"ScheduleExpression": expression}
 
 
 def test_display_days_matches_describe_secret_example() -> None:
     # SPEC H26: DescribeSecret reports 14 for cron(0 16 1,15 * ? *); not part of to_wire.
     schedule = parse_rotation_rules(None, "cron(0 16 1,15 * ? *)", "2h")
     assert schedule.display_days() == 14
-    assert "AutomaticallyAfterDays" not in schedule.to_wire()
+    assert "AutomaticallyAfterDays" not in rotation_rules(schedule)
 
 
 def test_display_days_rules() -> None:
@@ -393,10 +386,8 @@ def test_schedules_compare_by_what_was_given() -> None:
 
 
 def test_from_wire_reads_rotation_rules_dict() -> None:
-    schedule = rotation_schedule_from_wire(
-        {"ScheduleExpression": "rate(10 days)", "Duration": "3h"}
-    )
-    assert schedule.to_wire() == {"ScheduleExpression": "rate(10 days)", "Duration": "3h"}
+    schedule = rotation_schedule_from_wire({"ScheduleExpression": "rate(10 days)", "Duration": "3h"})
+    assert rotation_rules(schedule) == {"ScheduleExpression": "rate(10 days)", "Duration": "3h"}
     with pytest.raises(AwsError) as info:
         rotation_schedule_from_wire({})
     assert info.value.code == "InvalidParameterException"
@@ -417,9 +408,7 @@ def test_neither_after_days_nor_expression_rejected() -> None:
 def test_after_days_out_of_range_uses_recorded_message() -> None:
     # SM-042.
     for value in (0, -5, 1001):
-        assert rejected(value).message == (
-            "RotationRules.AutomaticallyAfterDays must be within 1-1000."
-        )
+        assert rejected(value).message == ("RotationRules.AutomaticallyAfterDays must be within 1-1000.")
 
 
 def test_after_days_of_wrong_type_rejected() -> None:
@@ -584,10 +573,7 @@ def month_fields(draw: st.DrawFn) -> tuple[str, frozenset[int]]:
         return "*", frozenset(range(1, 13))
     if form == "list":
         chosen = draw(st.sets(st.integers(1, 12), min_size=1, max_size=12))
-        parts = [
-            MONTH_NAMES[m - 1] if draw(st.booleans()) else str(m)
-            for m in draw(st.permutations(sorted(chosen)))
-        ]
+        parts = [MONTH_NAMES[m - 1] if draw(st.booleans()) else str(m) for m in draw(st.permutations(sorted(chosen)))]
         return ",".join(parts), frozenset(chosen)
     first = draw(st.integers(1, 12))
     last = draw(st.integers(first, 12))
@@ -656,9 +642,7 @@ def cron_cases(draw: st.DrawFn) -> CronCase:
     return CronCase(f"cron(0 {hours_text} {dom} {month_text} {dow} *)", hours, months, day_ok)
 
 
-moments = st.datetimes(
-    min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC)
-)
+moments = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2090, 12, 31), timezones=st.just(UTC))
 
 
 @given(case=cron_cases(), after=moments, data=st.data())
@@ -705,13 +689,9 @@ def test_generated_cron_windows_are_the_next_matching_hour(
     after=moments,
     data=st.data(),
 )
-def test_generated_rate_hours_windows(
-    value: int, unit: str, after: datetime, data: st.DataObject
-) -> None:
+def test_generated_rate_hours_windows(value: int, unit: str, after: datetime, data: st.DataObject) -> None:
     hours = data.draw(st.one_of(st.none(), st.integers(1, min(value, 99))), label="duration")
-    schedule = parse_rotation_rules(
-        None, f"rate({value} {unit})", None if hours is None else f"{hours}h"
-    )
+    schedule = parse_rotation_rules(None, f"rate({value} {unit})", None if hours is None else f"{hours}h")
     start, end = schedule.next_window(after)
     assert start > after
     assert (start.minute, start.second, start.microsecond) == (0, 0, 0)
@@ -725,12 +705,8 @@ def test_generated_rate_hours_windows(
     after=moments,
     hours=st.one_of(st.none(), st.integers(1, 24)),
 )
-def test_generated_rate_days_windows(
-    value: int, unit: str, after: datetime, hours: int | None
-) -> None:
-    schedule = parse_rotation_rules(
-        None, f"rate({value} {unit})", None if hours is None else f"{hours}h"
-    )
+def test_generated_rate_days_windows(value: int, unit: str, after: datetime, hours: int | None) -> None:
+    schedule = parse_rotation_rules(None, f"rate({value} {unit})", None if hours is None else f"{hours}h")
     start, end = schedule.next_window(after)
     assert start > after
     assert start == datetime(after.year, after.month, after.day, tzinfo=UTC) + timedelta(days=value)
@@ -745,7 +721,7 @@ def test_generated_after_days_windows(value: int, after: datetime) -> None:
     start, end = schedule.next_window(after)
     assert start == datetime(after.year, after.month, after.day, tzinfo=UTC) + timedelta(days=value)
     assert end == start + DAY
-    assert schedule.to_wire() == {"AutomaticallyAfterDays": value}
+    assert rotation_rules(schedule) == {"AutomaticallyAfterDays": value}
 
 
 # --- Hypothesis: invalid expressions -----------------------------------------------------------
@@ -785,9 +761,7 @@ def test_generated_both_day_fields_question_mark_rejected(
 
 unknown_names = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=5).filter(
     lambda name: (
-        name not in MONTH_NAMES
-        and name not in DAY_NAMES
-        and not (name.endswith("L") and name[:-1] in DAY_NAMES)
+        name not in MONTH_NAMES and name not in DAY_NAMES and not (name.endswith("L") and name[:-1] in DAY_NAMES)
     )
 )
 
@@ -803,9 +777,7 @@ def test_generated_unknown_names_rejected(name: str, where: str) -> None:
 
 
 @given(first=st.integers(0, 23), gap=st.integers(1, 3), extra=st.sets(st.integers(0, 23)))
-def test_generated_hours_closer_than_four_hours_rejected(
-    first: int, gap: int, extra: set[int]
-) -> None:
+def test_generated_hours_closer_than_four_hours_rejected(first: int, gap: int, extra: set[int]) -> None:
     hours = {first, (first + gap) % 24} | extra
     assert_invalid(f"cron(0 {','.join(map(str, sorted(hours)))} * * ? *)")
 
@@ -848,9 +820,7 @@ def test_generated_garbage_rejected(garbage: str) -> None:
     garbage=st.text(alphabet="0123456789ABCXYZabcxyz()#?*-/, ", min_size=0, max_size=40),
     kind=st.sampled_from(["rate", "cron"]),
 )
-def test_generated_garbage_inside_expression_is_either_valid_or_invalid_parameter(
-    garbage: str, kind: str
-) -> None:
+def test_generated_garbage_inside_expression_is_either_valid_or_invalid_parameter(garbage: str, kind: str) -> None:
     # Whatever the body, the only outcomes are a schedule or InvalidParameterException.
     try:
         schedule = parse_rotation_rules(None, f"{kind}({garbage})", None)

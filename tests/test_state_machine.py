@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-import boto3
+import pytest
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from support import client as shared_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
 from sm_mock.model.labels import check_invariants
-from sm_mock.operations.base import OPERATIONS
 
 # ---- the reference model: plain Python, nothing from sm_mock ---------------------------------
 REGION = "us-east-1"
@@ -598,17 +598,6 @@ class SteppingClock:
         return self.current
 
 
-_CLIENT: list[Any] = []
-
-
-def _client() -> Any:
-    # One client for every example: clients made before an activation are served too, and a
-    # client costs far more than a call.
-    if not _CLIENT:
-        _CLIENT.append(boto3.client("secretsmanager", region_name=REGION))
-    return _CLIENT[0]
-
-
 class SecretsManagerMachine(RuleBasedStateMachine):
     """Random API sequences, each answer compared with :class:`Reference`."""
 
@@ -618,7 +607,9 @@ class SecretsManagerMachine(RuleBasedStateMachine):
         self.mock: SecretsManagerMock = mock_secretsmanager(
             clock=self.clock, max_versions=MAX_VERSIONS, max_labels=MAX_LABELS, max_tags=MAX_TAGS
         ).start()
-        self.client = _client()
+        # One client for every example: clients made before an activation are served too, and a
+        # client costs far more than a call.
+        self.client = shared_client(REGION)
         self.ref = Reference()
         #: Every ARN each name has had (to address a secret by a stale ARN, SPEC B6).
         self.arns: dict[str, list[str]] = {name: [] for name in NAMES}
@@ -838,14 +829,12 @@ class SecretsManagerMachine(RuleBasedStateMachine):
         actual = _call(self.client.list_secret_version_ids, SecretId=secret_id, IncludeDeprecated=include_deprecated)
         _expect(actual, lambda: self.ref.list_versions(secret_id, include_deprecated, self.now))
 
-    @precondition(lambda self: "BatchGetSecretValue" in OPERATIONS)
     @rule(sids=st.lists(secret_ids, min_size=1, max_size=3))
     def batch_get(self, sids: list[tuple[int, int]]) -> None:
         ids = [self.secret_id(sid) for sid in sids]
         actual = _call(self.client.batch_get_secret_value, SecretIdList=ids)
         _expect(actual, lambda: self.ref.batch_get(ids, self.now))
 
-    @precondition(lambda self: "ListSecrets" in OPERATIONS)
     @rule(include_planned_deletion=st.booleans())
     def list_secrets(self, include_planned_deletion: bool) -> None:
         pages = self.client.get_paginator("list_secrets").paginate(IncludePlannedDeletion=include_planned_deletion)
@@ -911,4 +900,4 @@ def _scaled() -> settings:
 
 SecretsManagerMachine.TestCase.settings = _scaled()
 #: pytest runs this as ``TestSecretsManagerMatchesTheReferenceModel::runTest``.
-TestSecretsManagerMatchesTheReferenceModel = SecretsManagerMachine.TestCase
+TestSecretsManagerMatchesTheReferenceModel = pytest.mark.slow(SecretsManagerMachine.TestCase)

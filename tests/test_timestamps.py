@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sm_mock import mock_secretsmanager
-from sm_mock.clock import ManualClock, to_milliseconds
+from sm_mock import ManualClock, mock_secretsmanager
+from sm_mock.clock import to_milliseconds
 
 #: A clock reading with a sub-millisecond part (456 µs) that must not reach the wire.
 START = datetime(2031, 3, 4, 5, 6, 7, 123456, tzinfo=timezone.utc)

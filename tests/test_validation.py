@@ -6,28 +6,24 @@ import base64
 import json
 from typing import Any
 
-import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
+from support import error_code, new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
-
-
-def _code(error: pytest.ExceptionInfo[ClientError]) -> str:
-    return str(error.value.response["Error"]["Code"])
 
 
 @pytest.fixture
 def raw_client(sm_mock: SecretsManagerMock) -> Any:
     """A client that sends whatever it is given (no client-side validation)."""
-    return boto3.client("secretsmanager", region_name=sm_mock.region, config=Config(parameter_validation=False))
+    return new_client(sm_mock.region, config=Config(parameter_validation=False))
 
 
 def test_name_over_512_characters_is_rejected_by_the_service(sm_client: Any) -> None:
     with pytest.raises(ClientError) as info:
         sm_client.create_secret(Name="n" * 513, SecretString="v")
-    assert _code(info) == "InvalidParameterException"
+    assert error_code(info) == "InvalidParameterException"
     assert "at 'name'" in info.value.response["Error"]["Message"]
     assert "less than or equal to 512" in info.value.response["Error"]["Message"]
 
@@ -39,7 +35,7 @@ def test_name_of_512_characters_is_accepted(sm_client: Any) -> None:
 def test_enum_violation_is_a_validation_exception_with_aws_text(sm_client: Any) -> None:
     with pytest.raises(ClientError) as info:
         sm_client.list_secrets(SortOrder="sideways")
-    assert _code(info) == "ValidationException"
+    assert error_code(info) == "ValidationException"
     assert info.value.response["Error"]["Message"].startswith(
         "1 validation error detected: Value 'sideways' at 'sortOrder' failed to satisfy constraint"
     )
@@ -49,7 +45,7 @@ def test_value_too_large_never_echoes_the_value(sm_client: Any) -> None:
     big = "s" * 65_537
     with pytest.raises(ClientError) as info:
         sm_client.create_secret(Name="big", SecretString=big)
-    assert _code(info) == "InvalidParameterException"
+    assert error_code(info) == "InvalidParameterException"
     assert "sss" not in info.value.response["Error"]["Message"]
     with pytest.raises(sm_client.exceptions.ResourceNotFoundException):
         sm_client.describe_secret(SecretId="big")
@@ -85,13 +81,13 @@ def test_wrong_types_and_ranges_get_aws_errors(
 ) -> None:
     with pytest.raises(ClientError) as info:
         getattr(raw_client, operation)(**params)
-    assert _code(info) == code
+    assert error_code(info) == code
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
 
 
 def test_unknown_members_are_ignored() -> None:
     with mock_secretsmanager():
-        client = boto3.client("secretsmanager", region_name="us-east-1")
+        client = new_client()
         client.create_secret(Name="u", SecretString="v")
 
         def rewrite(request: Any, **kwargs: Any) -> None:
@@ -116,7 +112,7 @@ def _send_raw(client: Any, body: bytes) -> dict[str, Any]:
 @pytest.mark.parametrize("body", [b"[1, 2]", b'"text"', b"{not json", b"\xff\xfe", b"null"])
 def test_bodies_that_are_not_json_objects_get_a_serialization_error(body: bytes) -> None:
     with mock_secretsmanager():
-        client = boto3.client("secretsmanager", region_name="us-east-1")
+        client = new_client()
         response = _send_raw(client, body)
         assert response["Error"]["Code"] == "SerializationException"
         assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
@@ -124,7 +120,7 @@ def test_bodies_that_are_not_json_objects_get_a_serialization_error(body: bytes)
 
 def test_invalid_base64_in_a_blob_is_a_serialization_error() -> None:
     with mock_secretsmanager():
-        client = boto3.client("secretsmanager", region_name="us-east-1")
+        client = new_client()
 
         def rewrite(request: Any, **kwargs: Any) -> None:
             request.data = json.dumps({"Name": "b", "SecretBinary": "%%%not-base64%%%", "ClientRequestToken": "t" * 32})
@@ -132,7 +128,7 @@ def test_invalid_base64_in_a_blob_is_a_serialization_error() -> None:
         client.meta.events.register_first("before-sign.secrets-manager.CreateSecret", rewrite)
         with pytest.raises(ClientError) as info:
             client.create_secret(Name="b", SecretBinary=b"x")
-        assert _code(info) == "SerializationException"
+        assert error_code(info) == "SerializationException"
 
 
 def test_every_failed_request_is_logged_with_its_code(sm_mock: SecretsManagerMock, raw_client: Any) -> None:
@@ -148,8 +144,15 @@ def test_every_failed_request_is_logged_with_its_code(sm_mock: SecretsManagerMoc
 
 @pytest.mark.parametrize(
     "state",
-    [{"k": "versions"}, {"k": "versions", "o": "a"}, {"k": "versions", "o": 1.5}, {"k": "versions", "o": -1},
-     {"k": "versions", "o": True}, {"k": "secrets", "o": 1}, ["versions", 1]],
+    [
+        {"k": "versions"},
+        {"k": "versions", "o": "a"},
+        {"k": "versions", "o": 1.5},
+        {"k": "versions", "o": -1},
+        {"k": "versions", "o": True},
+        {"k": "secrets", "o": 1},
+        ["versions", 1],
+    ],
 )
 def test_a_forged_version_list_token_is_an_invalid_next_token(sm_client: Any, state: object) -> None:
     # SPEC M3: a bad NextToken gives InvalidNextTokenException, never a 500 or a page of its making.
@@ -170,5 +173,5 @@ def test_model_patterns_match_ascii_digits_only(sm_client: Any) -> None:
     sm_client.create_secret(Name="s", SecretString="v")
     with pytest.raises(ClientError) as info:
         sm_client.replicate_secret_to_regions(SecretId="s", AddReplicaRegions=[{"Region": "eu-west-\u0661"}])
-    assert _code(info) == "InvalidParameterException"
+    assert error_code(info) == "InvalidParameterException"
     assert "ReplicationStatus" not in sm_client.describe_secret(SecretId="s")

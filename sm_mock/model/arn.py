@@ -1,8 +1,9 @@
-"""The ARN grammar of a secret: building, parsing and matching (SPEC B4, B5, B7, B8, B11).
+"""The grammar of a secret's identifiers: names, and ARNs built, parsed and matched
+(SPEC B4, B5, B7, B8, B11, SM-003).
 
 ``arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>``: the suffix is
 six random characters that AWS appends to the name (SPEC B4). Every place that reads or
-writes a secret ARN goes through this module.
+writes a secret ARN, or checks a name, goes through this module.
 """
 
 from __future__ import annotations
@@ -10,10 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import validation_error
+
 __all__ = [
+    "INVALID_NAME",
+    "NAME_PATTERN",
     "SUFFIX_LENGTH",
     "SUFFIX_TAIL",
     "SecretArn",
+    "check_name",
+    "check_secret_id",
     "designates",
     "name_part",
     "parse",
@@ -23,6 +30,16 @@ __all__ = [
     "secret_arn",
     "with_region",
 ]
+
+#: SM-003: names are letters, digits and / _ + = . @ - (and ! for service-managed names, as
+#: the recorded message lists it).
+NAME_PATTERN = re.compile(r"[A-Za-z0-9/_+=.@!-]+")
+#: An ARN as a SecretId: the name's characters, and ':' (SM-004..SM-012).
+_ARN_PATTERN = re.compile(r"arn:[A-Za-z0-9/_+=.@!:-]+")
+#: The recorded text for a name or SecretId with characters AWS does not allow (SM-003).
+INVALID_NAME = (
+    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
+)
 
 #: SPEC B4: the random suffix is six characters.
 SUFFIX_LENGTH = 6
@@ -46,6 +63,19 @@ class SecretArn:
     def name_without_suffix(self) -> str:
         """The name, taking a trailing "-XXXXXX" as the random suffix (SPEC B5, B8)."""
         return SUFFIX_TAIL.sub("", self.resource)
+
+
+def check_name(name: str) -> None:
+    """Reject a secret name with characters AWS does not allow (SM-003)."""
+    if NAME_PATTERN.fullmatch(name) is None:
+        raise validation_error(INVALID_NAME)
+
+
+def check_secret_id(secret_id: str) -> None:
+    """A SecretId is a name or an ARN (SPEC B7); invalid characters fail first (SM-004..012)."""
+    pattern = _ARN_PATTERN if secret_id.startswith("arn:") else NAME_PATTERN
+    if pattern.fullmatch(secret_id) is None:
+        raise validation_error(INVALID_NAME)
 
 
 def secret_arn(region: str, account_id: str, name: str, suffix: str) -> str:

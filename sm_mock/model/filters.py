@@ -114,9 +114,7 @@ class Searchable(Protocol):
 # letters only (the `re` module has no Unicode case classes; names and filter values are ASCII),
 # so other letters never start or end a word by case, and "éB" and "ÉB" both stay whole.
 _LETTER = r"[^\W\d_]"
-_WORD_RE = re.compile(
-    rf"\d+|{_LETTER}+?(?:(?!{_LETTER})|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))"
-)
+_WORD_RE = re.compile(rf"\d+|{_LETTER}+?(?:(?!{_LETTER})|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))")
 # The same rules for pure-ASCII text, without the per-character lookarounds (about 2.5x faster;
 # names, filter values and most descriptions are ASCII). The unit tests check both agree on ASCII.
 _ASCII_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
@@ -336,8 +334,7 @@ def compile_filters(filters: Sequence[tuple[str, Sequence[str]]]) -> SecretFilte
     for position, (key, values) in enumerate(filters):
         if not values:
             raise invalid_parameter(
-                f"The filter with Key '{key}' has no Values. Give between 1 and 10 values, "
-                "or leave the filter out."
+                f"The filter with Key '{key}' has no Values. Give between 1 and 10 values, or leave the filter out."
             )
         plain, negated = _split_negation(values)
         clause: _Clause
@@ -358,9 +355,7 @@ def compile_filters(filters: Sequence[tuple[str, Sequence[str]]]) -> SecretFilte
                 tuple(_value_words(v) for v in negated),
             )
         else:
-            raise invalid_parameter(
-                f"The filter key '{key}' is not supported. Use one of: {', '.join(FILTER_KEYS)}."
-            )
+            raise invalid_parameter(f"The filter key '{key}' is not supported. Use one of: {', '.join(FILTER_KEYS)}.")
         ranked.append((rank, position, clause))
     ranked.sort(key=lambda item: (item[0], item[1]))
     name_prefixes: tuple[str, ...] | None = None

@@ -128,9 +128,7 @@ def move_stage(
     planned = dict(secret.stages)
     if move_to is None:
         if remove_from is None:
-            raise invalid_parameter(
-                "You must specify MoveToVersionId, RemoveFromVersionId, or both."
-            )
+            raise invalid_parameter("You must specify MoveToVersionId, RemoveFromVersionId, or both.")
         if label == AWSCURRENT:
             # SM-037 (quoted with a typographic apostrophe).
             raise invalid_parameter(

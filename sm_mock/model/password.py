@@ -80,8 +80,7 @@ def generate_password(
         candidates.append(("space", " ", False))  # SPEC O4: space is never a required type
 
     pools = [
-        (label, "".join(ch for ch in pool if ch not in excluded), required)
-        for label, pool, required in candidates
+        (label, "".join(ch for ch in pool if ch not in excluded), required) for label, pool, required in candidates
     ]
     pools = [(label, pool, required) for label, pool, required in pools if pool]
     alphabet = "".join(pool for _, pool, _ in pools)
@@ -94,9 +93,7 @@ def generate_password(
         )
 
     required_pools = (
-        [(label, pool) for label, pool, required in pools if required]
-        if require_each_included_type
-        else []
+        [(label, pool) for label, pool, required in pools if required] if require_each_included_type else []
     )
     if length < len(required_pools):
         labels = ", ".join(label for label, _ in required_pools)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from .. import choices
 from ..crypto import Envelope, KmsKey
 
 if TYPE_CHECKING:
@@ -147,6 +148,15 @@ class Secret:
     def scheduled_for_deletion(self) -> bool:
         """True while a DeleteSecret recovery window is running."""
         return self.deleted_at is not None
+
+    def expired(self, now: datetime) -> bool:
+        """True once the recovery window is over: the secret is gone (SPEC G7, the one home of
+        the rule; :data:`sm_mock.choices.PURGE_AT_DELETION_DATE` says whether the DeletionDate
+        itself is still inside the window)."""
+        due = self.deletion_date
+        if due is None:
+            return False
+        return now >= due if choices.PURGE_AT_DELETION_DATE else now > due
 
     @property
     def current(self) -> SecretVersion | None:

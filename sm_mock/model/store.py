@@ -1,4 +1,4 @@
-"""The backend: accounts × regions → region store → secrets.
+"""The region store: the secrets of one account in one region, and the rules of their lifecycle.
 
 Point operations are dict lookups (by name and by ARN), never scans (DESIGN.md principle 7).
 Lifecycle is lazy: a secret whose recovery window has passed is purged the moment a lookup
@@ -7,42 +7,23 @@ touches it (SPEC G7), driven by the one clock.
 
 from __future__ import annotations
 
-import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
 from .. import choices
-from ..clock import to_milliseconds
 from ..crypto import Keyring, KmsKey, check_key_access, open_envelope, seal
-from ..errors import AwsError, invalid_request, validation_error
+from ..errors import AwsError, invalid_request
 from ..ids import IdSource
 from ..limits import Limits
 from . import arn as arns
 from . import labels
 from .arn import secret_arn
 from .index import ListingIndex
-from .secret import AWSCURRENT, Secret, SecretVersion
+from .secret import Secret, SecretVersion
+from .tags import merge_tags
 
-if TYPE_CHECKING:
-    from .seeding import SecretSpec
-
-__all__ = ["INVALID_NAME", "NAME_PATTERN", "Backend", "RegionStore", "secret_arn"]
-
-#: SM-003: names are letters, digits and / _ + = . @ - (and ! for service-managed names, as
-#: the recorded message lists it).
-NAME_PATTERN = re.compile(r"[A-Za-z0-9/_+=.@!-]+")
-INVALID_NAME = (
-    "Invalid name. Must be a valid name containing alphanumeric characters, or any of the following: -/_+=.@!"
-)
-
-
-def _expired(deletion_date: datetime, now: datetime) -> bool:
-    """SPEC G7: the secret is gone once the clock reaches (or passes) its DeletionDate."""
-    if choices.PURGE_AT_DELETION_DATE:
-        return now >= deletion_date
-    return now > deletion_date
+__all__ = ["RegionStore"]
 
 
 class RegionStore:
@@ -86,7 +67,7 @@ class RegionStore:
                     return None
         else:
             secret = self.by_name.get(secret_id)
-        if secret is not None and secret.deletion_date is not None and _expired(secret.deletion_date, now):
+        if secret is not None and secret.expired(now):
             self.purge(secret)
             return None
         return secret
@@ -100,7 +81,7 @@ class RegionStore:
 
     def purge_expired(self, now: datetime) -> int:
         """Purge every secret whose recovery window has passed (used before listings)."""
-        expired = [s for s in self.by_name.values() if s.deletion_date is not None and _expired(s.deletion_date, now)]
+        expired = [s for s in self.by_name.values() if s.expired(now)]
         for secret in expired:
             self.purge(secret)
         return len(expired)
@@ -191,6 +172,32 @@ class RegionStore:
             return len(self.by_name)
         return sum(1 for s in self.by_name.values() if s.deleted_at is None)
 
+    def check_new_secret(
+        self,
+        name: str,
+        value_size: int | None,
+        description: str | None,
+        tags: Iterable[tuple[str | None, str]] | None,
+    ) -> dict[str, str] | None:
+        """The checks of a new secret, each done once, in the order AWS reports them: the name's
+        characters (SM-003), the value size (SPEC C2: characters of a string), then
+        :meth:`check_new_metadata`. Returns the merged tags (None: no Tags parameter)."""
+        arns.check_name(name)  # SM-003
+        if value_size is not None:
+            self.limits.check_value_size(value_size)
+        return self.check_new_metadata(name, description, tags)
+
+    def check_new_metadata(
+        self, name: str, description: str | None, tags: Iterable[tuple[str | None, str]] | None
+    ) -> dict[str, str] | None:
+        """The description (SPEC C9), the tags (K1, K2, K5) and the name's length (B1) of a new
+        secret. Returns the merged tags (None: no Tags parameter)."""
+        limits = self.limits
+        limits.check_description(description)
+        merged = merge_tags({}, tags, limits) if tags is not None else None
+        limits.check_name(name)
+        return merged
+
     def create_secret(
         self,
         name: str,
@@ -205,27 +212,47 @@ class RegionStore:
         type_: str | None = None,
         owning_service: str | None = None,
     ) -> Secret:
-        """Create a secret, with a first version when ``value`` is given: the one code path
-        shared by the CreateSecret operation and backend seeding (:mod:`.seeding`).
-
-        Checks the name (SM-003, SPEC B1), description (C9), tags (K1, K5) and value size
-        (C2), then that the name is free (SM-001, SM-002) and the store has room (Q1). A
-        failure changes nothing. ``tags=None`` means "no Tags parameter"; ``{}`` is an empty
-        Tags list, which DescribeSecret then reports as ``Tags: []`` (SM-077).
+        """Check a new secret (:meth:`check_new_secret`) and create it (:meth:`create_checked`):
+        the path of backend seeding (:mod:`.seeding`). ``tags=None`` means "no Tags parameter";
+        ``{}`` is an empty Tags list, which DescribeSecret then reports as ``Tags: []`` (SM-077).
         """
-        if NAME_PATTERN.fullmatch(name) is None:
-            raise validation_error(INVALID_NAME)
-        limits = self.limits
-        limits.check_name(name)
-        limits.check_description(description)
-        if tags:
-            for key, tag_value in tags.items():
-                limits.check_tag(key, tag_value)
-            limits.check_tag_count(len(tags))
-        if value is not None:
-            # SPEC C2 counts characters for strings; seeding passes UTF-8 bytes, whose length
-            # bounds the character count from above only for ASCII, so recount for strings.
-            limits.check_value_size(len(value) if binary else len(value.decode("utf-8")))
+        # SPEC C2 counts characters for strings; seeding passes UTF-8 bytes, whose length
+        # bounds the character count from above only for ASCII, so recount for strings.
+        size = None if value is None else len(value) if binary else len(value.decode("utf-8"))
+        merged = self.check_new_secret(name, size, description, tags.items() if tags is not None else None)
+        return self.create_checked(
+            name,
+            now,
+            version_id=version_id,
+            value=value,
+            binary=binary,
+            description=description,
+            tags=merged,
+            kms_key_id=kms_key_id,
+            type_=type_,
+            owning_service=owning_service,
+        )
+
+    def create_checked(
+        self,
+        name: str,
+        now: datetime,
+        *,
+        version_id: str | None = None,
+        value: bytes | None = None,
+        binary: bool = False,
+        description: str | None = None,
+        tags: dict[str, str] | None = None,
+        kms_key_id: str | None = None,
+        type_: str | None = None,
+        owning_service: str | None = None,
+    ) -> Secret:
+        """Create a secret whose request passed :meth:`check_new_secret`, with a first version
+        when ``value`` is given: the one creation path of CreateSecret and seeding.
+
+        Refuses a name in use (SM-001, SM-002) and a full store (SPEC Q1). A failure changes
+        nothing.
+        """
         with self.lock:
             existing = self.lookup(name, now)
             if existing is not None:
@@ -244,7 +271,7 @@ class RegionStore:
                 now,
                 kms_key_id=kms_key_id,
                 description=description,
-                tags=dict(tags) if tags else None,
+                tags=tags or None,
                 owning_service=owning_service,
                 type_=type_,
             )
@@ -283,7 +310,7 @@ class RegionStore:
         version_id: str,
         value: bytes,
         binary: bool,
-        stages: list[str] | None,
+        stages: Sequence[str] | None,
         now: datetime,
         key: KmsKey | None = None,
     ) -> SecretVersion:
@@ -303,216 +330,3 @@ class RegionStore:
                 f"Secrets Manager can't find the specified secret value for VersionId: {version.version_id}",
             )
         return open_envelope(version.envelope, version.keys, secret.arn, version.version_id)
-
-
-class Backend:
-    """All state of one mock: a region store per (account, region).
-
-    Inspection helpers for tests: :meth:`secrets`, :meth:`get`, :meth:`reveal`.
-    Seeding helpers for large fixtures (no client round trip, same state as CreateSecret):
-    :meth:`create_secret`, :meth:`create_secrets`, :meth:`seed`.
-    """
-
-    def __init__(
-        self,
-        limits: Limits,
-        ids: IdSource,
-        clock: object,
-        *,
-        region: str | None = None,
-        account_id: str | None = None,
-    ) -> None:
-        self.limits = limits
-        self.ids = ids
-        self.clock = clock
-        #: Where the seeding helpers put secrets when no region/account_id is given (the
-        #: owning mock's options).
-        self.region = region
-        self.account_id = account_id
-        self._stores: dict[tuple[str, str], RegionStore] = {}
-        self._lock = threading.Lock()
-
-    def __repr__(self) -> str:
-        return f"Backend({sorted(self._stores)})"
-
-    def store(self, account_id: str, region: str) -> RegionStore:
-        """The region store for an account and region (created on first use)."""
-        store = self._stores.get((account_id, region))
-        if store is None:
-            with self._lock:
-                store = self._stores.get((account_id, region))
-                if store is None:
-                    store = RegionStore(account_id, region, self.limits, self.ids)
-                    self._stores[(account_id, region)] = store
-        return store
-
-    def existing_store(self, account_id: str, region: str) -> RegionStore | None:
-        """The region store for an account and region if one was made, else None."""
-        return self._stores.get((account_id, region))
-
-    def stores(self) -> list[RegionStore]:
-        """Every region store created so far."""
-        return list(self._stores.values())
-
-    def keyring(self, account_id: str, region: str) -> Keyring:
-        """The KMS keyring of an account and region (to create or disable keys in tests)."""
-        return self.store(account_id, region).keyring
-
-    def secrets(self, account_id: str | None = None, region: str | None = None) -> list[Secret]:
-        """Every secret (including those scheduled for deletion), optionally filtered.
-
-        Secrets whose recovery window has passed are purged first (SPEC G7), so inspection
-        agrees with what the API would answer.
-        """
-        now = self.clock.now()  # type: ignore[attr-defined]
-        out: list[Secret] = []
-        for (acct, reg), store in list(self._stores.items()):
-            if (account_id is None or acct == account_id) and (region is None or reg == region):
-                with store.lock:
-                    store.purge_expired(now)
-                    out.extend(store)
-        return out
-
-    # ---- seeding (SPEC-independent test support; see sm_mock.model.seeding) -------------
-    def home(self, region: str | None = None, account_id: str | None = None) -> RegionStore:
-        """The region store seeding writes to: the given region/account, else the owning
-        mock's (its ``region``/``account_id`` options)."""
-        if region is None or account_id is None:
-            default_region, default_account = self._defaults()
-            region = region or default_region
-            account_id = account_id or default_account
-        return self.store(account_id, region)
-
-    def _defaults(self) -> tuple[str, str]:
-        # The owning mock passes its region and account; a bare Backend uses AWS's defaults.
-        return self.region or "us-east-1", self.account_id or "123456789012"
-
-    def create_secret(
-        self,
-        name: str,
-        *,
-        secret_string: str | None = None,
-        secret_binary: bytes | None = None,
-        region: str | None = None,
-        account_id: str | None = None,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        kms_key_id: str | None = None,
-        version_id: str | None = None,
-    ) -> Secret:
-        """Put one secret straight into the backend, exactly as CreateSecret would.
-
-        Same ARN format and random suffix, first version labelled AWSCURRENT and sealed
-        with AES-GCM under the secret's KMS key, CreatedDate and LastChangedDate from the
-        mock clock. ``version_id`` defaults to a fresh UUID (what boto3 sends as the
-        ClientRequestToken). Raises :class:`sm_mock.model.seeding.SeedError` with the AWS
-        error code and text for anything CreateSecret would refuse.
-        """
-        from .seeding import seed_one
-
-        return seed_one(
-            self.home(region, account_id),
-            to_milliseconds(self.clock.now()),  # type: ignore[attr-defined]
-            name,
-            secret_string=secret_string,
-            secret_binary=secret_binary,
-            description=description,
-            tags=tags,
-            kms_key_id=kms_key_id,
-            version_id=version_id,
-        )
-
-    def create_secrets(
-        self,
-        specs: Iterable[SecretSpec | Mapping[str, Any]],
-        *,
-        region: str | None = None,
-        account_id: str | None = None,
-    ) -> list[Secret]:
-        """Seed many secrets at once, all or nothing (see :func:`sm_mock.model.seeding.seed_many`).
-
-        Each item is a :class:`~sm_mock.model.seeding.SecretSpec` or a mapping of
-        :meth:`create_secret`'s keyword arguments (with ``name``).
-        """
-        from .seeding import seed_many
-
-        now = to_milliseconds(self.clock.now())  # type: ignore[attr-defined]
-        return seed_many(self.home(region, account_id), now, specs)
-
-    def seed(
-        self,
-        count: int,
-        *,
-        name: str | Callable[[int], str] = "secret-{i:06d}",
-        secret_string: str | Callable[[int], str] | None = None,
-        secret_binary: bytes | Callable[[int], bytes] | None = None,
-        region: str | None = None,
-        account_id: str | None = None,
-        description: str | None = None,
-        tags: Mapping[str, str] | None = None,
-        kms_key_id: str | None = None,
-    ) -> list[Secret]:
-        """Seed ``count`` generated secrets (e.g. 100,000 for a listing benchmark).
-
-        ``name`` is a ``str.format`` template with ``{i}`` (0-based index) or a function of
-        ``i``; ``secret_string``/``secret_binary`` are a fixed value or a function of ``i``
-        (values are never formatted, so JSON with braces is safe). Without a value the
-        secrets get ``f"value-{i}"``. All or nothing, like :meth:`create_secrets`.
-        """
-        from .seeding import generate_specs
-
-        specs = generate_specs(
-            count,
-            name=name,
-            secret_string=secret_string,
-            secret_binary=secret_binary,
-            description=description,
-            tags=tags,
-            kms_key_id=kms_key_id,
-        )
-        return self.create_secrets(specs, region=region, account_id=account_id)
-
-    def find(self, secret_id: str, account_id: str, region: str, now: datetime | None = None) -> Secret | None:
-        """Resolve a SecretId as a caller in ``account_id``/``region`` would (SPEC B7–B9).
-
-        ``now`` is the request's clock reading (one per request); None reads the clock.
-        """
-        if now is None:
-            now = self.clock.now()  # type: ignore[attr-defined]
-        parsed = arns.parse(secret_id)
-        if parsed is not None and parsed.account_id != account_id and parsed.region == region:
-            # SPEC B9: another account's secret is reachable by full ARN only.
-            other = self._stores.get((parsed.account_id, region))
-            if other is None:
-                return None
-            with other.lock:
-                found = other.lookup(secret_id, now)
-            return found if found is not None and found.arn == secret_id else None
-        store = self.store(account_id, region)
-        with store.lock:
-            return store.lookup(secret_id, now)
-
-    def get(self, secret_id: str, *, account_id: str, region: str) -> Secret:
-        """Like :meth:`find` but raises ``KeyError`` with advice when missing."""
-        secret = self.find(secret_id, account_id, region)
-        if secret is None:
-            raise KeyError(f"no secret {secret_id!r} in account {account_id} region {region}")
-        return secret
-
-    def reveal(
-        self,
-        secret_id: str,
-        *,
-        account_id: str,
-        region: str,
-        version_id: str | None = None,
-        stage: str = AWSCURRENT,
-    ) -> str | bytes:
-        """Decrypt a value for a test's own assertions (does not touch LastAccessedDate)."""
-        secret = self.get(secret_id, account_id=account_id, region=region)
-        vid = version_id or secret.stages.get(stage)
-        if vid is None or vid not in secret.versions:
-            raise KeyError(f"secret {secret.name!r} has no version for {version_id or stage!r}")
-        version = secret.versions[vid]
-        raw = RegionStore.read(secret, version)
-        return raw if version.binary else raw.decode("utf-8")

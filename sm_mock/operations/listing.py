@@ -17,19 +17,23 @@ AWS may lag by up to five minutes).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .. import choices
 from ..errors import AwsError, invalid_parameter
 from ..model.filters import SecretFilter, compile_filters
-from ..model.index import SORT_KEYS, Key, Page
+from ..model.index import SORT_KEYS, Page
 from ..model.secret import Secret
+from ..model.sorted import Key
 from ..protocol import Spliced
-from .base import RequestContext, check_cross_account_key, check_not_deleted, find_secret, operation
+from .base import RequestContext, operation
 from .entries import STAGES_KEY, render_page
 from .paging import decode_token, encode_token, invalid_token
 from .shapes import secret_metadata
-from .values import read_value, select_version
+from .values import value_answer
+
+T = TypeVar("T")
 
 __all__ = ["batch_get_secret_value", "list_secrets", "read_page"]
 
@@ -65,6 +69,7 @@ def read_page(
     ctx: RequestContext,
     kind: str,
     params: dict[str, Any],
+    read: Callable[[list[Secret]], T],
     *,
     flt: SecretFilter,
     sort_by: str,
@@ -72,11 +77,12 @@ def read_page(
     include_planned: bool,
     limit: int,
     prefixes_exact: bool = False,
-) -> tuple[Page, str | None]:
-    """One page of the caller's secrets and the NextToken for the next one (None: last page).
+) -> tuple[T, str | None]:
+    """``read`` of one page of the caller's secrets, and the NextToken for the next page (None:
+    last page). ``read`` runs while the page is consistent (under the store's lock).
 
     ``kind`` names the operation the token belongs to (a ListSecrets token is refused by
-    BatchGetSecretValue and the other way round). The caller holds ``ctx.store.lock``.
+    BatchGetSecretValue and the other way round).
     """
     sort = SORT_KEYS[sort_by]
     after: Key | None = None
@@ -92,8 +98,16 @@ def read_page(
         after = sort.from_wire(state.get("a"))
         if after is None:
             raise invalid_token()
-    page = ctx.store.index.page(
-        ctx.now,
+
+    def read_entries(page: Page) -> tuple[T, str | None]:
+        next_token = None
+        if page.more:
+            last = page.entries[-1][0]
+            next_token = encode_token(kind, {"s": sort_by, "o": order, "a": sort.to_wire(last)})
+        return read([secret for _, secret in page.entries]), next_token
+
+    return ctx.service.list_page(
+        ctx,
         sort_by=sort_by,
         descending=order == "desc",
         include_planned=include_planned,
@@ -101,38 +115,37 @@ def read_page(
         after=after,
         limit=limit,
         prefixes_exact=prefixes_exact,
+        read=read_entries,
     )
-    next_token = None
-    if page.more:
-        last = page.entries[-1][0]
-        next_token = encode_token(kind, {"s": sort_by, "o": order, "a": sort.to_wire(last)})
-    return page, next_token
 
 
 @operation("ListSecrets")
 def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """A page of the caller's secrets in this region (SPEC L1–L11), metadata only."""
-    flt = _filters(p.get("Filters"))
-    store = ctx.store
-    with store.lock:
-        page, token = read_page(
-            ctx,
-            "ListSecrets",
-            p,
-            flt=flt,
-            sort_by=p.get("SortBy") or _DEFAULT_SORT,
-            order=p.get("SortOrder") or choices.LIST_SORT_ORDER,
-            include_planned=bool(p.get("IncludePlannedDeletion")),
-            limit=p.get("MaxResults") or choices.LIST_PAGE_SIZE,
-            prefixes_exact=_only_name_prefixes(p.get("Filters")),
-        )
-        now = ctx.now
-        secrets = [secret for _, secret in page.entries]
-        if ctx.wire:  # over HTTP: the entries' wire text, rendered once per state of a secret
-            out: dict[str, Any] = Spliced(SecretList=render_page(secrets, now))
-        else:
+    now = ctx.now
+    if ctx.wire:  # over HTTP: the entries' wire text, rendered once per state of a secret
+
+        def render(secrets: list[Secret]) -> Any:
+            return render_page(secrets, now)
+    else:
+
+        def render(secrets: list[Secret]) -> Any:
             # SM-109: the list entry names the stage map SecretVersionsToStages; never a value.
-            out = {"SecretList": [secret_metadata(secret, now, stages_key=STAGES_KEY) for secret in secrets]}
+            return [secret_metadata(secret, now, stages_key=STAGES_KEY) for secret in secrets]
+
+    entries, token = read_page(
+        ctx,
+        "ListSecrets",
+        p,
+        render,
+        flt=_filters(p.get("Filters")),
+        sort_by=p.get("SortBy") or _DEFAULT_SORT,
+        order=p.get("SortOrder") or choices.LIST_SORT_ORDER,
+        include_planned=bool(p.get("IncludePlannedDeletion")),
+        limit=p.get("MaxResults") or choices.LIST_PAGE_SIZE,
+        prefixes_exact=_only_name_prefixes(p.get("Filters")),
+    )
+    out: dict[str, Any] = Spliced(SecretList=entries) if ctx.wire else {"SecretList": entries}
     if token is not None:
         out["NextToken"] = token
     return out
@@ -141,19 +154,6 @@ def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
 # ---- BatchGetSecretValue ---------------------------------------------------------------------
 def _error(secret_id: str, error: AwsError) -> dict[str, str]:
     return {"SecretId": secret_id, "ErrorCode": error.code, "Message": error.message}
-
-
-def _read_by_id(ctx: RequestContext, secret_id: str) -> dict[str, Any]:
-    """What GetSecretValue with only a SecretId answers (SPEC N2: the AWSCURRENT version)."""
-    secret = find_secret(ctx, secret_id)
-    with ctx.store_of(secret).lock:
-        check_not_deleted(secret)  # SM-057
-        check_cross_account_key(ctx, secret)
-        return read_value(ctx, secret, select_version(secret, None, None))
-
-
-def _read_current(ctx: RequestContext, secret: Secret) -> dict[str, Any]:
-    return read_value(ctx, secret, select_version(secret, None, None))
 
 
 @operation("BatchGetSecretValue")
@@ -179,34 +179,34 @@ def batch_get_secret_value(ctx: RequestContext, p: dict[str, Any]) -> dict[str, 
                 )
         for secret_id in ids:
             try:
-                values.append(_read_by_id(ctx, secret_id))
+                # What GetSecretValue with only a SecretId answers (SPEC N2: AWSCURRENT).
+                values.append(value_answer(*ctx.service.get_secret_value(ctx, secret_id, None, None)))
             except AwsError as error:
                 if error.code == "ResourceNotFoundException" and not choices.BATCH_MISSING_IN_ERRORS:
                     raise
                 errors.append(_error(secret_id, error))  # SM-056, SM-057
         return {"SecretValues": values, "Errors": errors}
-    flt = _filters(filters)
-    store = ctx.store
-    with store.lock:
-        page, token = read_page(
-            ctx,
-            "BatchGetSecretValue",
-            p,
-            flt=flt,
-            sort_by=_DEFAULT_SORT,
-            order=choices.LIST_SORT_ORDER,
-            include_planned=choices.BATCH_FILTERS_INCLUDE_PLANNED_DELETION,
-            limit=p.get("MaxResults") or choices.BATCH_PAGE_SIZE,
-            prefixes_exact=_only_name_prefixes(filters),
-        )
-        for _, secret in page.entries:
+
+    def read_values(secrets: list[Secret]) -> None:
+        for secret in secrets:
             try:
-                if secret.deleted_at is not None:
-                    check_not_deleted(secret)
-                values.append(_read_current(ctx, secret))
+                values.append(value_answer(*ctx.service.read_current(ctx, secret)))
             except AwsError as error:
                 ident = secret.arn if choices.BATCH_FILTER_ERROR_SECRET_ID == "ARN" else secret.name
                 errors.append(_error(ident, error))
+
+    _, token = read_page(
+        ctx,
+        "BatchGetSecretValue",
+        p,
+        read_values,
+        flt=_filters(filters),
+        sort_by=_DEFAULT_SORT,
+        order=choices.LIST_SORT_ORDER,
+        include_planned=choices.BATCH_FILTERS_INCLUDE_PLANNED_DELETION,
+        limit=p.get("MaxResults") or choices.BATCH_PAGE_SIZE,
+        prefixes_exact=_only_name_prefixes(filters),
+    )
     out: dict[str, Any] = {"SecretValues": values, "Errors": errors}
     if token is not None:
         out["NextToken"] = token

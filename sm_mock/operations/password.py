@@ -14,7 +14,7 @@ __all__: list[str] = []
 def get_random_password(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """A random password from the mock's generator (reproducible under ``seed``)."""
     password = generate_password(
-        ctx.session.password_rng,
+        ctx.password_rng,
         length=p.get("PasswordLength", 32),
         exclude_characters=p.get("ExcludeCharacters", ""),
         exclude_numbers=p.get("ExcludeNumbers", False),

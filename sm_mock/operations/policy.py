@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from ..errors import AwsError
-from .base import RequestContext, check_not_deleted, find_secret, operation
+from ..model.secret import Secret
+from .base import RequestContext, operation
 
 __all__ = ["policy_problems"]
 
@@ -63,7 +64,8 @@ def policy_problems(policy: str) -> list[dict[str, str]]:
 @operation("PutResourcePolicy")
 def put_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Attach (replace) the resource policy (SPEC J1–J3)."""
-    secret = find_secret(ctx, p["SecretId"])
+    secret_id = p["SecretId"]
+    ctx.service.find(ctx, secret_id)  # a missing secret answers before the document's checks
     policy = p["ResourcePolicy"]
     statements = _statements(policy)
     if p.get("BlockPublicPolicy") and any(_is_public(s) for s in statements):
@@ -72,29 +74,27 @@ def put_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any
             "BlockPublicPolicy prevents this policy: it grants broad access (Principal '*' without "
             "a Condition). Name the principals or add a Condition.",
         )
-    with ctx.store_of(secret).lock:
-        check_not_deleted(secret)
-        secret.policy = policy
+    secret = ctx.service.put_resource_policy(ctx, secret_id, policy)
     return {"ARN": secret.arn, "Name": secret.name}
 
 
-@operation("GetResourcePolicy")
-def get_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    """The attached policy; ResourcePolicy is absent when there is none (SPEC J5)."""
-    secret = find_secret(ctx, p["SecretId"])
+def _policy_answer(secret: Secret) -> dict[str, Any]:
     out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
     if secret.policy is not None:
         out["ResourcePolicy"] = secret.policy
     return out
 
 
+@operation("GetResourcePolicy")
+def get_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The attached policy; ResourcePolicy is absent when there is none (SPEC J5)."""
+    return ctx.service.view(ctx, p["SecretId"], _policy_answer)
+
+
 @operation("DeleteResourcePolicy")
 def delete_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Remove the policy; succeeds when there is none (SPEC J6)."""
-    secret = find_secret(ctx, p["SecretId"])
-    with ctx.store_of(secret).lock:
-        check_not_deleted(secret)
-        secret.policy = None
+    secret = ctx.service.delete_resource_policy(ctx, p["SecretId"])
     return {"ARN": secret.arn, "Name": secret.name}
 
 
@@ -102,6 +102,6 @@ def delete_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, 
 def validate_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Check a policy without attaching it (SPEC J4); SecretId is optional."""
     if p.get("SecretId"):
-        find_secret(ctx, p["SecretId"])
+        ctx.service.find(ctx, p["SecretId"])
     problems = policy_problems(p["ResourcePolicy"])
     return {"PolicyValidationPassed": not problems, "ValidationErrors": problems}

@@ -1,11 +1,11 @@
-"""RotateSecret and CancelRotateSecret (SPEC §H); the rotation itself is in :mod:`sm_mock.rotation`."""
+"""RotateSecret and CancelRotateSecret (SPEC §H)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..model.schedule import rotation_schedule_from_wire
-from .base import RequestContext, check_not_deleted, find_secret, operation, require_token
+from .base import RequestContext, operation, require_token
+from .shapes import rotation_schedule_from_wire
 
 __all__: list[str] = []
 
@@ -22,22 +22,14 @@ def rotate_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     # SPEC H2-H8: invalid rules are InvalidParameterException (SPEC H5 recommendation).
     rules = rotation_schedule_from_wire(wire_rules) if wire_rules is not None else None
     immediately = p.get("RotateImmediately")
-    secret = find_secret(ctx, p["SecretId"])
-    store = ctx.store_of(secret)
-    rotations = ctx.session.rotations
-    with store.lock:
-        check_not_deleted(secret)  # SPEC G4 (SM-025's note lists rotate)
-        job = rotations.prepare(
-            store,
-            secret,
-            token=token,
-            lambda_arn=p.get("RotationLambdaARN") or None,
-            rules=rules,
-            immediately=True if immediately is None else bool(immediately),  # SPEC H1
-            now=ctx.now,
-        )
-    if job is not None:
-        rotations.execute(job)  # no lock held: the Lambda calls back (SPEC H14)
+    secret = ctx.service.rotate_secret(
+        ctx,
+        p["SecretId"],
+        token=token,
+        lambda_arn=p.get("RotationLambdaARN") or None,
+        rules=rules,
+        immediately=True if immediately is None else bool(immediately),  # SPEC H1
+    )
     # SM-124: VersionId is the token, the id of the new version.
     return {"ARN": secret.arn, "Name": secret.name, "VersionId": token}
 
@@ -45,13 +37,7 @@ def rotate_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
 @operation("CancelRotateSecret")
 def cancel_rotate_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Turn rotation off; keep the Lambda ARN and rules; leave the labels alone (SPEC H27)."""
-    secret = find_secret(ctx, p["SecretId"])
-    with ctx.store_of(secret).lock:
-        check_not_deleted(secret)
-        configured = secret.rotation is not None
-        version_id = ctx.session.rotations.cancel(secret, ctx.now)
-        if configured:
-            secret.last_changed = ctx.now  # SPEC P2: rotation settings changed
+    secret, version_id = ctx.service.cancel_rotate_secret(ctx, p["SecretId"])
     out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
     if version_id is not None:
         out["VersionId"] = version_id  # SPEC H27: the version of the rotation in progress

@@ -6,12 +6,65 @@ follows the recordings (SM-064, SM-068..SM-073, SM-109, SM-125).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from ..crypto import DEFAULT_KEY_ALIAS
+from ..model.replication import ReplicaRequest
+from ..model.rotation import next_rotation_date
+from ..model.schedule import RotationSchedule
 from ..model.secret import Secret
 
-__all__ = ["rotation_fields", "secret_metadata"]
+__all__ = [
+    "replica_requests",
+    "replication_status",
+    "rotation_fields",
+    "rotation_rules",
+    "rotation_schedule_from_wire",
+    "secret_metadata",
+]
+
+
+def rotation_schedule_from_wire(rules: Mapping[str, object]) -> RotationSchedule:
+    """Build a schedule from a request's ``RotationRules`` dict (unknown keys are ignored)."""
+    after_days = rules.get("AutomaticallyAfterDays")
+    expression = rules.get("ScheduleExpression")
+    duration = rules.get("Duration")
+    # The types are checked in RotationSchedule.__post_init__; the wire may carry anything
+    # when the client turned parameter validation off.
+    return RotationSchedule(after_days, expression, duration)  # type: ignore[arg-type]
+
+
+def rotation_rules(schedule: RotationSchedule) -> dict[str, object]:
+    """``RotationRules`` as DescribeSecret returns them: only the keys that were given."""
+    wire: dict[str, object] = {}
+    if schedule.automatically_after_days is not None:
+        wire["AutomaticallyAfterDays"] = schedule.automatically_after_days
+    if schedule.schedule_expression is not None:
+        wire["ScheduleExpression"] = schedule.schedule_expression
+    if schedule.duration is not None:
+        wire["Duration"] = schedule.duration
+    return wire
+
+
+def replica_requests(regions: list[dict[str, Any]]) -> list[ReplicaRequest]:
+    """A request's ``AddReplicaRegions`` (an entry without a Region keeps "", which the model
+    refuses)."""
+    return [ReplicaRequest(entry.get("Region") or "", entry.get("KmsKeyId") or None) for entry in regions]
+
+
+def replication_status(secret: Secret) -> list[dict[str, Any]]:
+    """``ReplicationStatus`` of a primary (SPEC I4)."""
+    return [
+        {
+            "Region": status.region,
+            "KmsKeyId": DEFAULT_KEY_ALIAS if status.kms_key.is_default else status.kms_key.arn,
+            "Status": status.status,
+            "StatusMessage": status.message,
+        }
+        for status in secret.replicas.values()
+    ]
 
 
 def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
@@ -23,7 +76,7 @@ def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
     if rotation.lambda_arn:
         out["RotationLambdaARN"] = rotation.lambda_arn
     if rotation.rules is not None:
-        rules = rotation.rules.to_wire()
+        rules = rotation_rules(rotation.rules)
         days = rotation.rules.display_days()
         if "AutomaticallyAfterDays" not in rules and days is not None:
             # SPEC H26: the example reports 14 days for cron(0 16 1,15 * ? *).
@@ -32,8 +85,6 @@ def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
     if rotation.enabled:
         if rotation.last_rotated is not None:
             out["LastRotatedDate"] = rotation.last_rotated
-        from ..rotation import next_rotation_date
-
         nxt = next_rotation_date(secret)
         if nxt is not None:
             out["NextRotationDate"] = nxt
@@ -67,7 +118,5 @@ def secret_metadata(secret: Secret, now: datetime, *, stages_key: str) -> dict[s
     if secret.primary_region is not None:
         out["PrimaryRegion"] = secret.primary_region
     if secret.replicas and stages_key == "VersionIdsToStages":  # not in SecretListEntry
-        from ..replication import status_entries
-
-        out["ReplicationStatus"] = status_entries(secret)
+        out["ReplicationStatus"] = replication_status(secret)
     return out

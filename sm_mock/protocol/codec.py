@@ -215,5 +215,3 @@ def _encode_spliced(result: Spliced) -> str:
 def encode_error(error: AwsError) -> bytes:
     """``{"__type": Code, "Message": text}`` (SM-131)."""
     return json.dumps({"__type": error.code, "Message": error.message}).encode()
-
-

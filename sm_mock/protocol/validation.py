@@ -39,8 +39,7 @@ def _violation(code: str, value: object, path: str, constraint: str, sensitive: 
         shown = ""
     return AwsError(
         code,
-        f"1 validation error detected: Value{shown} at '{path}' failed to satisfy constraint: "
-        f"{constraint}",
+        f"1 validation error detected: Value{shown} at '{path}' failed to satisfy constraint: {constraint}",
     )
 
 
@@ -129,8 +128,11 @@ def _compile(shape: Any) -> Check:  # one branch per shape type
                 raise _type_error(path, "a string", value)
             if enum and value not in enum:
                 raise _violation(
-                    choices.ENUM_VIOLATION_CODE, value, path,
-                    f"Member must satisfy enum value set: [{', '.join(enum)}]", sensitive,
+                    choices.ENUM_VIOLATION_CODE,
+                    value,
+                    path,
+                    f"Member must satisfy enum value set: [{', '.join(enum)}]",
+                    sensitive,
                 )
             if lo is not None and len(value) < lo:
                 raise _violation(code, value, path, f"Member must have length greater than or equal to {lo}", sensitive)
@@ -178,9 +180,7 @@ def _compile(shape: Any) -> Check:  # one branch per shape type
             try:
                 raw = base64.b64decode(value, validate=True)
             except (binascii.Error, ValueError):
-                raise AwsError(
-                    choices.TYPE_VIOLATION_CODE, f"The value at '{path}' is not valid base64."
-                ) from None
+                raise AwsError(choices.TYPE_VIOLATION_CODE, f"The value at '{path}' is not valid base64.") from None
             if lo is not None and len(raw) < lo:
                 raise _violation(code, "", path, f"Member must have length greater than or equal to {lo}", True)
             if hi is not None and len(raw) > hi:
@@ -223,6 +223,7 @@ def validator_for(operation: str) -> Validator:
     if validator is None:
         shape = service_model().operation_model(operation).input_shape
         if shape is None:
+
             def validator(params: dict[str, Any]) -> dict[str, Any]:
                 return {}
         else:
