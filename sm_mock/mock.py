@@ -227,11 +227,7 @@ class SecretsManagerMock:
             return
         from .botocore import deactivate
 
-        if deactivate(self._session):  # the last mock stopped
-            # The kept ListSecrets entries of finished mocks hold their secrets: let go.
-            from .operations import entries
-
-            entries.clear()
+        deactivate(self._session)
         if self._saved_env is not None:
             _restore_environment(self._saved_env)
             self._saved_env = None

@@ -41,14 +41,11 @@ def serve_params(
     region: str,
     account_id: str,
     attempt: int = 1,
-    *,
-    wire: bool = False,
 ) -> dict[str, Any]:
     """Serve already-decoded wire params; returns the result dict or raises AwsError
     (or :class:`~sm_session.admission.TransportFailure` for an injected network failure).
 
-    Records the attempt in ``session.calls`` either way. With ``wire`` the result is only ever
-    passed to :func:`~sm_mock.protocol.encode_result` (see :attr:`RequestContext.wire`).
+    Records the attempt in ``session.calls`` either way.
     """
     now = session.clock.now()
     # Scheduled rotations whose window has opened run the next time the mock is touched
@@ -79,7 +76,6 @@ def serve_params(
             to_milliseconds(now),
             operation,
             session.password_rng,
-            wire,
         )
         result = handler(ctx, params)
         if lost is not None:
@@ -135,8 +131,6 @@ def answer(
     region: str,
     account_id: str,
     attempt: int = 1,
-    *,
-    wire: bool = False,
 ) -> dict[str, Any] | AwsError:
     """Serve a JSON 1.1 request body: the result dict, or the AwsError to answer with.
 
@@ -152,7 +146,7 @@ def answer(
         )
         return error
     try:
-        return serve_params(session, operation, raw, region, account_id, attempt, wire=wire)
+        return serve_params(session, operation, raw, region, account_id, attempt)
     except AwsError as error:
         return error
 
@@ -166,7 +160,7 @@ def serve(
     attempt: int = 1,
 ) -> Answer:
     """Serve a JSON 1.1 request body; returns (status, body)."""
-    outcome = answer(session, operation, body, region, account_id, attempt, wire=True)
+    outcome = answer(session, operation, body, region, account_id, attempt)
     if isinstance(outcome, AwsError):
         return outcome.status, encode_error(outcome)
     return 200, encode_result(outcome)

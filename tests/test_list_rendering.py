@@ -1,10 +1,10 @@
-"""ListSecrets entries kept as wire text (sm_mock.operations.entries) answer exactly what a
-fresh rendering answers, whatever changed in between.
+"""Kept ListSecrets entries (sm_mock.operations.entries) answer exactly what a fresh rendering
+answers, whatever changed in between.
 
-The oracle is the mock itself with its rendered entries forgotten: a first listing encodes
-every entry from the secret as it is now. Each check compares the raw HTTP bodies botocore
-received, byte for byte, after the page has been listed often enough for its entries to be
-kept (twice), and the parsed answers of both.
+The oracle is the mock itself with every secret marked changed (``Secret.touch``), so the next
+listing renders every entry afresh from the secret as it is now. Each check compares the raw
+HTTP bodies botocore received, byte for byte, after the page has been listed often enough for
+its entries to be kept (twice), and the parsed answers of both.
 """
 
 from __future__ import annotations
@@ -44,13 +44,18 @@ def _listing(sm_client: Any, **params: Any) -> tuple[bytes, dict[str, Any]]:
     return bodies[0], parsed
 
 
-def _assert_kept_matches_fresh(sm_client: Any, **params: Any) -> bytes:
+def _forget(sm: SecretsManagerMock) -> None:
+    for secret in sm.backend.secrets():
+        secret.touch()
+
+
+def _assert_kept_matches_fresh(sm_client: Any, sm: SecretsManagerMock, **params: Any) -> bytes:
     """List until the entries are kept, then compare with a listing that renders afresh; the
     entries are kept again on return, so the next change meets kept entries."""
     _listing(sm_client, **params)
     _listing(sm_client, **params)  # second listing: entries are kept from here on
     kept_body, kept = _listing(sm_client, **params)
-    entries.clear()
+    _forget(sm)
     fresh_body, fresh = _listing(sm_client, **params)
     assert kept_body == fresh_body
     assert kept == fresh
@@ -64,22 +69,23 @@ def test_a_page_listed_again_is_the_same_bytes_and_uses_kept_entries() -> None:
         c = client()
         for i in range(3):
             c.create_secret(Name=f"app/{i}", SecretString="v", Description=f"d{i}", Tags=[{"Key": "k", "Value": "v"}])
-        body = _assert_kept_matches_fresh(c, MaxResults=100)
+        body = _assert_kept_matches_fresh(c, sm, MaxResults=100)
         assert json.loads(body)["SecretList"][0]["Name"] == "app/0"
         secrets = sm.backend.secrets()
         _listing(c)
         _listing(c)
-        assert all(entries._RENDERED.get(secret) is not None for secret in secrets)  # kept, not only seen
+        kept = entries._KEPT[sm.backend.store(ACCOUNT, REGION)]
+        assert all(kept[secret.seq] == (secret.revision, kept[secret.seq][1]) for secret in secrets)
+        assert all(kept[secret.seq][1] is not None for secret in secrets)  # kept, not only seen
 
 
 def test_a_secret_listed_once_is_only_noted() -> None:
     with mock_secretsmanager(clock=manual_clock()) as sm:
         c = client()
         c.create_secret(Name="once", SecretString="v")
-        entries.clear()
         _listing(c)
         (secret,) = sm.backend.secrets()
-        assert secret in entries._RENDERED and entries._RENDERED[secret] is None
+        assert entries._KEPT[sm.backend.store(ACCOUNT, REGION)][secret.seq] == (secret.revision, None)
 
 
 # ---- every change a user can make through the API ---------------------------------------------
@@ -126,7 +132,7 @@ def _delete(c: Any, sm: SecretsManagerMock) -> None:
 
 def _restore(c: Any, sm: SecretsManagerMock) -> bytes:
     c.delete_secret(SecretId="s0", RecoveryWindowInDays=7)
-    deleted = _assert_kept_matches_fresh(c, IncludePlannedDeletion=True)
+    deleted = _assert_kept_matches_fresh(c, sm, IncludePlannedDeletion=True)
     c.restore_secret(SecretId="s0")
     return deleted  # restored, the entry is as before the deletion: compare with the deleted one
 
@@ -168,18 +174,21 @@ def test_a_change_between_listings_is_in_the_next_page(change: str) -> None:
         c = client()
         c.create_secret(Name="s0", SecretString="v", Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
         c.create_secret(Name="s1", SecretString="v")
-        before = _assert_kept_matches_fresh(c, IncludePlannedDeletion=True)
+        before = _assert_kept_matches_fresh(c, sm, IncludePlannedDeletion=True)
         sm.clock.advance(seconds=1)  # type: ignore[attr-defined]
         compared = CHANGES[change](c, sm) or before
-        after = _assert_kept_matches_fresh(c, IncludePlannedDeletion=True)
+        after = _assert_kept_matches_fresh(c, sm, IncludePlannedDeletion=True)
         assert after != compared  # the change shows: the comparison above was not vacuous
-        _assert_kept_matches_fresh(c)
+        _assert_kept_matches_fresh(c, sm)
 
 
-# ---- every field of a Secret, changed behind the API's back -----------------------------------
+# ---- every field of a Secret, changed behind the API's back and touched -----------------------
+# The contract of Secret.touch: code that changes a secret outside the domain API calls it, and
+# then every field that shows in an entry shows changed; without it a kept entry stays.
 #: Fields a SecretListEntry never shows (sm_mock.operations.shapes.secret_metadata).
 NOT_IN_AN_ENTRY = {
     "watcher",
+    "revision",
     "account_id",
     "region",
     "versions",
@@ -231,19 +240,20 @@ def test_a_field_changed_in_place_is_seen(field_name: str) -> None:
         # An explicit key (KmsKeyId shows) and no tags (Tags shows only once tags were set).
         key = sm.backend.keyring(ACCOUNT, REGION).create_key()
         c.create_secret(Name="s0", SecretString="v", KmsKeyId=key.arn)
-        before = _assert_kept_matches_fresh(c, IncludePlannedDeletion=True)
+        before = _assert_kept_matches_fresh(c, sm, IncludePlannedDeletion=True)
         (secret,) = sm.backend.secrets()
         setattr(secret, field_name, MUTATIONS[field_name](secret, sm))
-        after = _assert_kept_matches_fresh(c, IncludePlannedDeletion=True)
+        secret.touch()
+        after = _assert_kept_matches_fresh(c, sm, IncludePlannedDeletion=True)
         assert after != before
 
 
-@pytest.mark.parametrize("field_name", sorted(NOT_IN_AN_ENTRY - {"watcher", "versions"}))
+@pytest.mark.parametrize("field_name", sorted(NOT_IN_AN_ENTRY - {"watcher", "versions", "revision"}))
 def test_fields_outside_an_entry_do_not_change_it(field_name: str) -> None:
     with mock_secretsmanager(clock=manual_clock()) as sm:
         c = client()
         c.create_secret(Name="s0", SecretString="v")
-        before = _assert_kept_matches_fresh(c)
+        before = _assert_kept_matches_fresh(c, sm)
         (secret,) = sm.backend.secrets()
         value = getattr(secret, field_name)
         changed: Any = {
@@ -253,27 +263,80 @@ def test_fields_outside_an_entry_do_not_change_it(field_name: str) -> None:
             "seq": 99,
             "replica_of": "arn:other",
             "replicas": {"eu-west-3": ReplicaStatus("eu-west-3", secret.kms_key)},
-            "deletion_date": secret.created,
+            "deletion_date": secret.created + timedelta(days=30),  # not due: the secret stays
         }[field_name]
         assert changed != value
         object.__setattr__(secret, field_name, changed)
-        assert _assert_kept_matches_fresh(c) == before
+        secret.touch()
+        assert _assert_kept_matches_fresh(c, sm) == before
+
+
+def test_a_change_without_touch_keeps_the_entry() -> None:
+    # The other half of the contract: the kept entry is used as long as the revision stays.
+    with mock_secretsmanager(clock=manual_clock()) as sm:
+        c = client()
+        c.create_secret(Name="s0", SecretString="v", Description="old")
+        before = _assert_kept_matches_fresh(c, sm)
+        (secret,) = sm.backend.secrets()
+        secret.description = "new"
+        assert _listing(c)[0] == before
+        secret.touch()
+        assert b"new" in _listing(c)[0]
+
+
+@pytest.mark.parametrize("operation", ["tag", "untag", "describe", "put", "labels", "delete", "restore", "policy"])
+def test_every_write_moves_the_revision(operation: str) -> None:
+    with mock_secretsmanager(clock=manual_clock()) as sm:
+        c = client()
+        c.create_secret(Name="s0", SecretString="v", Tags=[{"Key": "a", "Value": "1"}])
+        if operation == "restore":
+            c.delete_secret(SecretId="s0")
+        (secret,) = sm.backend.secrets()
+        revision = secret.revision
+        {
+            "tag": lambda: c.tag_resource(SecretId="s0", Tags=[{"Key": "b", "Value": "2"}]),
+            "untag": lambda: c.untag_resource(SecretId="s0", TagKeys=["a"]),
+            "describe": lambda: c.update_secret(SecretId="s0", Description="d"),
+            "put": lambda: c.put_secret_value(SecretId="s0", SecretString="v2"),
+            "labels": lambda: c.update_secret_version_stage(
+                SecretId="s0", VersionStage="X", MoveToVersionId=secret.stages["AWSCURRENT"]
+            ),
+            "delete": lambda: c.delete_secret(SecretId="s0"),
+            "restore": lambda: c.restore_secret(SecretId="s0"),
+            "policy": lambda: c.put_resource_policy(SecretId="s0", ResourcePolicy=POLICY),
+        }[operation]()
+        assert secret.revision > revision
+
+
+POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*"}]})
+
+
+def test_a_failed_write_keeps_the_revision() -> None:
+    with mock_secretsmanager(clock=manual_clock()) as sm:
+        c = client()
+        c.create_secret(Name="s0", SecretString="v")
+        (secret,) = sm.backend.secrets()
+        revision = secret.revision
+        with pytest.raises(c.exceptions.InvalidParameterException):
+            c.tag_resource(SecretId="s0", Tags=[{"Key": "aws:reserved", "Value": "x"}])
+        assert secret.revision == revision
 
 
 def test_tags_changed_in_place_are_seen() -> None:
-    # Nothing in sm_mock edits the tag dict in place today; the comparison must not rely on that.
     with mock_secretsmanager(clock=manual_clock()) as sm:
         c = client()
         c.create_secret(Name="s0", SecretString="v", Tags=[{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}])
-        before = _assert_kept_matches_fresh(c)
+        before = _assert_kept_matches_fresh(c, sm)
         (secret,) = sm.backend.secrets()
         value = secret.tags.pop("a")
         secret.tags["a"] = value  # same content, another order
-        after = _assert_kept_matches_fresh(c)
+        secret.touch()
+        after = _assert_kept_matches_fresh(c, sm)
         assert after != before
         assert [t["Key"] for t in json.loads(after)["SecretList"][0]["Tags"]] == ["b", "a"]
         secret.tags["a"] = "another value"  # same keys, same order
-        assert b"another value" in _assert_kept_matches_fresh(c)
+        secret.touch()
+        assert b"another value" in _assert_kept_matches_fresh(c, sm)
 
 
 def test_labels_moved_in_place_are_seen() -> None:
@@ -281,11 +344,12 @@ def test_labels_moved_in_place_are_seen() -> None:
         c = client()
         c.create_secret(Name="s0", SecretString="v1")
         c.put_secret_value(SecretId="s0", SecretString="v2")
-        before = _assert_kept_matches_fresh(c)
+        before = _assert_kept_matches_fresh(c, sm)
         (secret,) = sm.backend.secrets()
         current, previous = secret.stages["AWSCURRENT"], secret.stages["AWSPREVIOUS"]
         secret.stages["AWSCURRENT"], secret.stages["AWSPREVIOUS"] = previous, current  # same labels
-        after = _assert_kept_matches_fresh(c)
+        secret.touch()
+        after = _assert_kept_matches_fresh(c, sm)
         assert after != before
 
 
@@ -296,11 +360,11 @@ def test_rotation_settings_changed_in_place_are_seen() -> None:
         c = client()
         c.create_secret(Name="s0", SecretString="v")
         c.rotate_secret(SecretId="s0", RotationLambdaARN=arn, RotationRules={"AutomaticallyAfterDays": 7})
-        before = _assert_kept_matches_fresh(c)
+        before = _assert_kept_matches_fresh(c, sm)
         (secret,) = sm.backend.secrets()
         assert secret.rotation is not None
         secret.rotation.lambda_arn = arn + "-2"
-        after = _assert_kept_matches_fresh(c)
+        after = _assert_kept_matches_fresh(c, sm)
         assert after != before
 
 
@@ -348,7 +412,7 @@ def test_random_histories_answer_as_a_fresh_rendering(actions: list[tuple[str, i
                     _listing(c, IncludePlannedDeletion=True)
             except c.exceptions.ClientError:
                 pass  # e.g. reading a secret scheduled for deletion: AWS refuses, nothing changed
-            _assert_kept_matches_fresh(c, IncludePlannedDeletion=True)
+            _assert_kept_matches_fresh(c, sm, IncludePlannedDeletion=True)
 
 
 # ---- encode_each ------------------------------------------------------------------------------
@@ -373,26 +437,32 @@ def test_encode_each_sees_the_marker_inside_an_object() -> None:
 
 def test_kept_entries_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(entries, "MAX_ENTRIES", 5)
-    with mock_secretsmanager(clock=manual_clock()):
+    with mock_secretsmanager(clock=manual_clock()) as sm:
         c = client()
         for i in range(4):
             c.create_secret(Name=f"s{i}", SecretString="v")
-        entries.clear()
+        kept = lambda: entries._KEPT[sm.backend.store(ACCOUNT, REGION)]  # noqa: E731
         for _ in range(3):
             _listing(c, MaxResults=3)
-            assert len(entries._RENDERED) <= 5
+            assert len(kept()) <= 5
             _listing(c)
-            assert len(entries._RENDERED) <= 5
+            assert len(kept()) <= 5
         body, _ = _listing(c)
-        entries.clear()
+        _forget(sm)
         assert _listing(c)[0] == body
 
 
-def test_a_stopped_mock_leaves_no_secret_behind() -> None:
-    with mock_secretsmanager(clock=manual_clock()):
+def test_kept_entries_go_with_their_session() -> None:
+    import gc
+    import weakref
+
+    with mock_secretsmanager(clock=manual_clock()) as sm:
         c = client()
         c.create_secret(Name="s0", SecretString="v")
         _listing(c)
         _listing(c)
-        assert entries._RENDERED
-    assert not entries._RENDERED  # the last mock stopped: its secrets are not kept alive
+        store = weakref.ref(sm.backend.store(ACCOUNT, REGION))
+        assert store() in entries._KEPT
+    del sm
+    gc.collect()
+    assert store() is None  # the session's backend is gone, and nothing keeps its secrets alive

@@ -219,14 +219,16 @@ def promote(backend: Backend, replica: Secret) -> None:
     replica.primary_region = replica.region
     if primary is not None:
         primary.replicas.pop(replica.region, None)
+        primary.touch()
 
 
 def report_key(backend: Backend, replica: Secret) -> None:
     """The primary's ReplicationStatus shows the replica's key as it is now (SPEC I4, I6)."""
     primary = primary_of(backend, replica)
     status = primary.replicas.get(replica.region) if primary is not None else None
-    if status is not None and status.arn == replica.arn:
+    if primary is not None and status is not None and status.arn == replica.arn:
         status.kms_key = replica.kms_key
+        primary.touch()
 
 
 def sync(backend: Backend, primary: Secret) -> None:
@@ -275,6 +277,7 @@ def _copy(primary: Secret, replica: Secret) -> None:
     replica.versions.update(versions)
     replica.stages = dict(primary.stages)
     replica.last_changed = primary.last_changed
+    replica.touch()
 
 
 def _reseal(primary: Secret, version: SecretVersion, replica: Secret, key: KmsKey) -> SecretVersion:

@@ -143,6 +143,16 @@ class Secret:
     replica_of: str | None = None
     #: On a primary: region → replication status of each replica (SPEC I4).
     replicas: dict[str, ReplicaStatus] = field(default_factory=dict)
+    #: Moves on with every change to the secret (:meth:`touch`): whoever keeps something made
+    #: from a secret (the ListSecrets entries of :mod:`sm_mock.operations.entries`) may use it
+    #: while the revision is the one it was made at.
+    revision: int = 0
+
+    def touch(self) -> None:
+        """Record that the secret changed. The domain API (:mod:`.service`) calls it after every
+        write, a read that stamps a new LastAccessedDate and replication after copying; code
+        that changes a secret any other way must call it too."""
+        self.revision += 1
 
     @property
     def scheduled_for_deletion(self) -> bool:

@@ -190,7 +190,8 @@ class SecretsService:
 
     @contextmanager
     def locked(self, secret: Secret, *, also: Sequence[str] = ()) -> Iterator[RegionStore]:
-        """Hold the lock of the secret's store and of every store replication ties it to.
+        """Hold the lock of the secret's store and of every store replication ties it to, for a
+        write: the secret is :meth:`~sm_mock.model.secret.Secret.touch`-ed when the write succeeds.
 
         A write to a primary is copied to its replicas before the call returns (SPEC I7), and a
         key change on a replica shows in its primary's ReplicationStatus (SPEC I4): those
@@ -208,6 +209,7 @@ class SecretsService:
                 store.lock.release()
         try:
             yield self.store_of(secret)
+            secret.touch()  # a write that fails changes nothing (SPEC A8), its revision included
         finally:
             for store in reversed(stores):
                 store.lock.release()
@@ -293,6 +295,7 @@ class SecretsService:
         version.last_accessed = today
         if secret.last_accessed != today:
             secret.last_accessed = today
+            secret.touch()
         return raw
 
     @staticmethod

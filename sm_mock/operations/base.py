@@ -59,10 +59,6 @@ class RequestContext:
     operation: str
     #: GetRandomPassword's random source (seeded by the mock's ``seed``).
     password_rng: random.Random
-    #: True when the answer goes out as HTTP JSON (the hook), False when botocore gets it
-    #: already parsed (direct mode) or a caller reads the dict: operations may then hand
-    #: over wire text they already have (:class:`~sm_mock.protocol.Spliced`).
-    wire: bool = False
 
 
 def require_token(params: dict[str, Any], code: str = "InvalidRequestException") -> str:

@@ -26,11 +26,9 @@ from ..model.filters import SecretFilter, compile_filters
 from ..model.index import SORT_KEYS, Page
 from ..model.secret import Secret
 from ..model.sorted import Key
-from ..protocol import Spliced
 from .base import RequestContext, operation
-from .entries import STAGES_KEY, render_page
+from .entries import list_entries
 from .paging import decode_token, encode_token, invalid_token
-from .shapes import secret_metadata
 from .values import value_answer
 
 T = TypeVar("T")
@@ -122,16 +120,11 @@ def read_page(
 @operation("ListSecrets")
 def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """A page of the caller's secrets in this region (SPEC L1–L11), metadata only."""
-    now = ctx.now
-    if ctx.wire:  # over HTTP: the entries' wire text, rendered once per state of a secret
+    store, now = ctx.store, ctx.now
 
-        def render(secrets: list[Secret]) -> Any:
-            return render_page(secrets, now)
-    else:
-
-        def render(secrets: list[Secret]) -> Any:
-            # SM-109: the list entry names the stage map SecretVersionsToStages; never a value.
-            return [secret_metadata(secret, now, stages_key=STAGES_KEY) for secret in secrets]
+    def render(secrets: list[Secret]) -> list[dict[str, Any]]:
+        # SM-109: the list entry names the stage map SecretVersionsToStages; never a value.
+        return list_entries(store, secrets, now)
 
     entries, token = read_page(
         ctx,
@@ -145,7 +138,7 @@ def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         limit=p.get("MaxResults") or choices.LIST_PAGE_SIZE,
         prefixes_exact=_only_name_prefixes(p.get("Filters")),
     )
-    out: dict[str, Any] = Spliced(SecretList=entries) if ctx.wire else {"SecretList": entries}
+    out: dict[str, Any] = {"SecretList": entries}
     if token is not None:
         out["NextToken"] = token
     return out

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from .codec import (
-    Presented,
-    Spliced,
+    Kept,
     decode_request,
     encode_each,
     encode_error,
@@ -16,8 +15,7 @@ from .codec import (
 from .validation import Validator, service_model, validator_for
 
 __all__ = [
-    "Presented",
-    "Spliced",
+    "Kept",
     "Validator",
     "decode_request",
     "encode_each",

@@ -18,8 +18,7 @@ from .. import choices
 from ..errors import AwsError
 
 __all__ = [
-    "Presented",
-    "Spliced",
+    "Kept",
     "decode_request",
     "encode_each",
     "encode_error",
@@ -123,23 +122,18 @@ def _default(value: object) -> object:
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
-class Presented:
-    """An answer member already encoded: its JSON ``text``, spliced into the answer as is (a
-    ListSecrets page whose entries were kept, :mod:`sm_mock.operations.entries`). It must be
-    exactly what :func:`encode_json` makes of the plain member."""
+class Kept(dict[str, Any]):
+    """An answer member that its producer hands out again, unchanged, as long as what it shows
+    is unchanged (a ListSecrets entry, :mod:`sm_mock.operations.entries`): its JSON text is
+    made once, the first time it is encoded, and kept with it. It is a plain dict to everyone
+    else (direct mode, callers of ``serve_params``), who must not change it."""
 
     __slots__ = ("text",)
 
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-class Spliced(dict[str, Any]):
-    """An answer dict some of whose members are :class:`Presented`: :func:`encode_result`
-    splices their text in instead of encoding them again. Only the HTTP path builds one
-    (:attr:`~sm_mock.operations.base.RequestContext.wire`), and only encode_result reads it."""
-
-    __slots__ = ()
+    def __init__(self, members: dict[str, Any]) -> None:
+        super().__init__(members)
+        #: The JSON text :func:`encode_json` gives for this dict, once it was encoded.
+        self.text: str | None = None
 
 
 #: The encoder for answers, built once. ``json.dumps(..., default=, separators=)`` builds a
@@ -195,21 +189,43 @@ def encode_each(values: list[dict[str, Any]]) -> list[str]:
 
 
 def encode_result(result: dict[str, Any]) -> bytes:
-    """Wire JSON: epoch-second timestamps (SPEC A6), base64 blobs (SPEC A5), no nulls (A9)."""
-    if type(result) is Spliced:
-        return _encode_spliced(result).encode()
+    """Wire JSON: epoch-second timestamps (SPEC A6), base64 blobs (SPEC A5), no nulls (A9).
+
+    A list of :class:`Kept` members is written from their kept texts (made here, in one pass,
+    for those that have none yet); the bytes are the same as for the plain answer.
+    """
+    for value in result.values():
+        if type(value) is list and value and type(value[0]) is Kept:
+            return _encode_kept(result).encode()
     return encode_json(result).encode()
 
 
-def _encode_spliced(result: Spliced) -> str:
+def _encode_kept(result: dict[str, Any]) -> str:
     # The same text encode_json gives for the plain answer: members in order, "key":value,
     # separators without spaces.
-    members = [
-        f"{json.encoder.encode_basestring_ascii(key)}:"
-        f"{value.text if isinstance(value, Presented) else encode_json(value)}"
-        for key, value in result.items()
-    ]
+    members = []
+    for key, value in result.items():
+        if type(value) is list and value and type(value[0]) is Kept:
+            text = "[" + ",".join(_kept_texts(value)) + "]"
+        else:
+            text = encode_json(value)
+        members.append(f"{json.encoder.encode_basestring_ascii(key)}:{text}")
     return "{" + ",".join(members) + "}"
+
+
+def _kept_texts(items: list[Any]) -> list[str]:
+    """The JSON text of each item; a :class:`Kept` one keeps the text it is given."""
+    missing = [item for item in items if type(item) is not Kept or item.text is None]
+    texts = iter(encode_each(missing))
+    out: list[str] = []
+    for item in items:
+        if type(item) is Kept:
+            if item.text is None:
+                item.text = next(texts)
+            out.append(item.text)
+        else:
+            out.append(next(texts))
+    return out
 
 
 def encode_error(error: AwsError) -> bytes:
