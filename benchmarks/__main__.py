@@ -1,7 +1,5 @@
-"""``python -m benchmarks``: every figure of issue 8 (see :mod:`benchmarks.run`)."""
+"""``python -m benchmarks`` (see :mod:`benchmarks.cli`)."""
 
-from __future__ import annotations
-
-from .run import main
+from .cli import main
 
 raise SystemExit(main())
