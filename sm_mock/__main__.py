@@ -48,7 +48,6 @@ def _rotation_handler(client: Any) -> Any:
 def demo() -> int:
     """Run the demo scenario; returns a process exit code."""
     import boto3
-    from botocore.exceptions import ClientError
 
     from . import mock_secretsmanager
     from .clock import ManualClock
@@ -106,7 +105,7 @@ def demo() -> int:
         _show("DeletionDate", deleted["DeletionDate"])
         try:
             client.get_secret_value(SecretId="prod/app/db")
-        except ClientError as error:
+        except client.exceptions.ClientError as error:
             _show(error.response["Error"]["Code"], error.response["Error"]["Message"])
         clock.advance(days=8)
         try:
@@ -123,7 +122,7 @@ def demo() -> int:
             _show(error.response["Error"]["Code"], error.response["Error"]["Message"])
         try:
             client.create_secret(Name="bad name", SecretString="x")
-        except ClientError as error:
+        except client.exceptions.ClientError as error:
             _show(error.response["Error"]["Code"], error.response["Error"]["Message"])
 
         _step("The backend holds no plaintext: values are AES-256-GCM envelopes")

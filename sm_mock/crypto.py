@@ -14,13 +14,13 @@ from __future__ import annotations
 import os
 import re
 import threading
-import uuid
 from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from .errors import AwsError
+from .ids import IdSource
 
 __all__ = [
     "DEFAULT_KEY_ALIAS",
@@ -200,10 +200,12 @@ class Keyring:
     set (SPEC F6 recommendation: accept any well-formed key in the same region).
     """
 
-    def __init__(self, account_id: str, region: str, *, strict: bool = False) -> None:
+    def __init__(self, account_id: str, region: str, *, strict: bool = False, ids: IdSource | None = None) -> None:
         self.account_id = account_id
         self.region = region
         self.strict = strict
+        #: Where new key ids come from (the mock's ``seed`` makes them reproducible).
+        self._ids = ids if ids is not None else IdSource()
         self._keys: dict[str, KmsKey] = {}
         self._aliases: dict[str, str] = {}
         self._default: KmsKey | None = None
@@ -223,7 +225,7 @@ class Keyring:
         if key is None:
             with self._lock:
                 if self._default is None:
-                    self._default = self._new(str(uuid.uuid4()), is_default=True)
+                    self._default = self._new(self._ids.uuid(), is_default=True)
                     self._aliases[DEFAULT_KEY_ALIAS] = self._default.key_id
                 key = self._default
         return key
@@ -237,7 +239,7 @@ class Keyring:
     def create_key(self, *, alias: str | None = None, key_id: str | None = None, symmetric: bool = True) -> KmsKey:
         """Create a customer managed key, optionally with an alias (``alias/...``)."""
         with self._lock:
-            key = self._new(key_id or str(uuid.uuid4()), symmetric=symmetric)
+            key = self._new(key_id or self._ids.uuid(), symmetric=symmetric)
             if alias is not None:
                 self._aliases[alias if alias.startswith("alias/") else f"alias/{alias}"] = key.key_id
             return key

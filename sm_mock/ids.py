@@ -28,6 +28,15 @@ class IdSource:
         self.seed = seed
         self._rng: random.Random = random.Random(seed) if seed is not None else secrets.SystemRandom()
 
+    def derived(self, purpose: str) -> IdSource:
+        """Another source for ``purpose``, seeded from this one's seed (unseeded: random), so
+        drawing from it leaves this one's sequence as it was."""
+        derived = IdSource()
+        if self.seed is not None:
+            derived.seed = self.seed
+            derived._rng = random.Random(f"{purpose}:{self.seed}")
+        return derived
+
     @property
     def rng(self) -> random.Random:
         """The underlying generator (seeded or system), for other deterministic draws."""

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 from .clock import to_milliseconds
 from .errors import AwsError, access_denied, invalid_parameter, invalid_request
 from .model import labels
-from .model.rotation import configure, due_at, pending_rotation
+from .model.rotation import configure, pending_rotation
 from .model.secret import AWSCURRENT, AWSPENDING, RotationState, Secret, SecretVersion
 from .model.store import RegionStore
 
@@ -721,7 +721,7 @@ class Rotations:
         rotation.generation += 1
         if rotation.running is not None:
             return  # rescheduled when the running rotation finishes
-        due = due_at(rotation)
+        due = rotation.due_at()
         if due is None:
             return
         with self._lock:

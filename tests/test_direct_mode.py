@@ -141,7 +141,6 @@ def _replay(
     """Run a row's runner against a fresh mock; returns its transcript and outcome."""
     monkeypatch.setattr(behaviour_rows, "uuid", _SeededUuid(1))
     monkeypatch.setattr(botocore.handlers, "uuid", _SeededUuid(2))  # ClientRequestToken fill-in
-    monkeypatch.setattr(sm_mock.crypto, "uuid", _SeededUuid(3))  # KMS key ids
     boto3.setup_default_session()  # the rows' clients come from boto3's default session
     transcript = Transcript()
     boto3.DEFAULT_SESSION.events.register("after-call.secrets-manager", transcript.record)

@@ -38,6 +38,8 @@ class Backend:
     ) -> None:
         self.limits = limits
         self.ids = ids
+        #: KMS key ids: reproducible under the mock's seed, drawn apart from ARN suffixes.
+        self.key_ids = ids.derived("kms")
         self.clock = clock
         #: Where the seeding helpers put secrets when no region/account_id is given (the
         #: owning mock's options).
@@ -56,7 +58,7 @@ class Backend:
             with self._lock:
                 store = self._stores.get((account_id, region))
                 if store is None:
-                    store = RegionStore(account_id, region, self.limits, self.ids)
+                    store = RegionStore(account_id, region, self.limits, self.ids, self.key_ids)
                     self._stores[(account_id, region)] = store
         return store
 

@@ -15,7 +15,7 @@ from .secret import AWSCURRENT, AWSPENDING, RotationState, Secret
 if TYPE_CHECKING:
     from .schedule import RotationSchedule
 
-__all__ = ["configure", "due_at", "next_rotation_date", "pending_rotation"]
+__all__ = ["configure", "pending_rotation"]
 
 
 def pending_rotation(secret: Secret) -> str | None:
@@ -25,39 +25,6 @@ def pending_rotation(secret: Secret) -> str | None:
     if pending is None or pending == secret.stages.get(AWSCURRENT):
         return None
     return pending
-
-
-def _latest(*moments: datetime | None) -> datetime | None:
-    present = [m for m in moments if m is not None]
-    return max(present) if present else None
-
-
-def next_rotation_date(secret: Secret) -> datetime | None:
-    """``NextRotationDate``: the end of the next rotation window (SPEC H23), or None when
-    rotation is off or has no schedule (SPEC H25).
-
-    The window follows the later of the last successful rotation and the last (re)start of the
-    schedule or manual write (SPEC H23). A failed rotation does not move it, so after a failure
-    the date may lie in the past (SPEC H17).
-    """
-    rotation = secret.rotation
-    if rotation is None or not rotation.enabled or rotation.rules is None:
-        return None
-    base = _latest(rotation.anchor, rotation.last_rotated)
-    if base is None:
-        return None
-    return rotation.rules.next_window(base)[1]
-
-
-def due_at(rotation: RotationState) -> datetime | None:
-    """When the scheduler should next rotate: the start of the next window after the last
-    rotation, schedule (re)start, manual write or attempt (so each window fires once)."""
-    if not rotation.enabled or rotation.rules is None:
-        return None
-    base = _latest(rotation.anchor, rotation.last_rotated, rotation.last_attempt)
-    if base is None:
-        return None
-    return rotation.rules.next_window(base)[0]
 
 
 def configure(secret: Secret, function_arn: str, rules: RotationSchedule | None, now: datetime) -> None:

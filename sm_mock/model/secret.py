@@ -89,6 +89,32 @@ class RotationState:
     #: Bumped whenever the schedule changes; older entries in the due-heap are stale.
     generation: int = 0
 
+    def next_date(self) -> datetime | None:
+        """``NextRotationDate``: the end of the next rotation window (SPEC H23), or None when
+        rotation is off or has no schedule (SPEC H25).
+
+        The window follows the later of the last successful rotation and the last (re)start of
+        the schedule or manual write (SPEC H23). A failed rotation does not move it, so after a
+        failure the date may lie in the past (SPEC H17).
+        """
+        if not self.enabled or self.rules is None:
+            return None
+        base = _latest(self.anchor, self.last_rotated)
+        return None if base is None else self.rules.next_window(base)[1]
+
+    def due_at(self) -> datetime | None:
+        """When the scheduler should next rotate: the start of the next window after the last
+        rotation, schedule (re)start, manual write or attempt (so each window fires once)."""
+        if not self.enabled or self.rules is None:
+            return None
+        base = _latest(self.anchor, self.last_rotated, self.last_attempt)
+        return None if base is None else self.rules.next_window(base)[0]
+
+
+def _latest(*moments: datetime | None) -> datetime | None:
+    present = [m for m in moments if m is not None]
+    return max(present) if present else None
+
 
 @dataclass(slots=True, eq=False)
 class ReplicaStatus:

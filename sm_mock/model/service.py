@@ -44,6 +44,7 @@ __all__ = [
     "Caller",
     "Created",
     "Deleted",
+    "ReplicaRequest",
     "RotationHooks",
     "SecretsService",
     "Value",

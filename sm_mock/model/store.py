@@ -29,7 +29,9 @@ __all__ = ["RegionStore"]
 class RegionStore:
     """The secrets of one account in one region, guarded by one lock (DESIGN principle 8)."""
 
-    def __init__(self, account_id: str, region: str, limits: Limits, ids: IdSource) -> None:
+    def __init__(
+        self, account_id: str, region: str, limits: Limits, ids: IdSource, key_ids: IdSource | None = None
+    ) -> None:
         self.account_id = account_id
         self.region = region
         self.limits = limits
@@ -37,7 +39,7 @@ class RegionStore:
         self.lock = threading.RLock()
         self.by_name: dict[str, Secret] = {}
         self.by_arn: dict[str, Secret] = {}
-        self.keyring = Keyring(account_id, region)
+        self.keyring = Keyring(account_id, region, ids=key_ids)
         self._seq = 0
         #: Listeners called as fn(event, secret) on "create" and "purge" (indexes hook in here).
         self.listeners: list[object] = []

@@ -11,10 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from ..crypto import DEFAULT_KEY_ALIAS
-from ..model.replication import ReplicaRequest
-from ..model.rotation import next_rotation_date
 from ..model.schedule import RotationSchedule
 from ..model.secret import Secret
+from ..model.service import ReplicaRequest
 
 __all__ = [
     "replica_requests",
@@ -85,7 +84,7 @@ def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
     if rotation.enabled:
         if rotation.last_rotated is not None:
             out["LastRotatedDate"] = rotation.last_rotated
-        nxt = next_rotation_date(secret)
+        nxt = rotation.next_date()
         if nxt is not None:
             out["NextRotationDate"] = nxt
 
