@@ -60,6 +60,9 @@ class IndexedStore(Protocol):
     #: Called as fn(event, secret) on "create" and "purge".
     listeners: list[object]
 
+    def holds(self, secret: Secret) -> bool:
+        """True while ``secret`` itself is in the store."""
+
     def purge(self, secret: Secret) -> None:
         """Remove a secret for good."""
 
@@ -286,7 +289,7 @@ class ListingIndex:
             # Entries go stale when a secret is restored (and perhaps deleted again, which pushes
             # a new entry) or purged some other way.
             due = secret.deletion_date
-            if due is None or _micros(due) != entry[0] or store.by_arn.get(secret.arn) is not secret:
+            if due is None or _micros(due) != entry[0] or not store.holds(secret):
                 continue
             if not secret.expired(now):  # due at this very instant, but still inside the window
                 heapq.heappush(heap, entry)

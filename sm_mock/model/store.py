@@ -74,6 +74,11 @@ class RegionStore:
             return None
         return secret
 
+    def holds(self, secret: Secret) -> bool:
+        """True while ``secret`` itself is in this store (not purged, not replaced by another
+        secret of the same name)."""
+        return self.by_arn.get(secret.arn) is secret
+
     def purge(self, secret: Secret) -> None:
         """Remove a secret for good (recovery window over, or forced deletion)."""
         if self.by_name.get(secret.name) is secret:
