@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .errors import AwsError
+from .errors import CANNOT_DECRYPT, AwsError
 from .ids import IdSource
 
 __all__ = [
@@ -148,16 +148,14 @@ def _unwrap(envelope: Envelope, keys: list[KmsKey], aad: bytes) -> bytes:
             last = _tampered()
     raise last or AwsError(
         "DecryptionFailure",
-        "Secrets Manager can't decrypt the protected secret text using the provided KMS key: "
-        "none of the keys that protect this version is available.",
+        f"{CANNOT_DECRYPT}: none of the keys that protect this version is available.",
     )
 
 
 def _tampered() -> AwsError:
     return AwsError(
         "DecryptionFailure",
-        "Secrets Manager can't decrypt the protected secret text using the provided KMS key: "
-        "the ciphertext failed its integrity check.",
+        f"{CANNOT_DECRYPT}: the ciphertext failed its integrity check.",
     )
 
 

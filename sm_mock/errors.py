@@ -44,7 +44,15 @@ class AwsError(Exception):
         return f"AwsError({self.code!r}, {self.message!r}, status={self.status})"
 
 
-def not_found(message: str = "Secrets Manager can't find the specified secret.") -> AwsError:
+#: SM-013, SM-015: the recorded text of a secret that does not exist.
+SECRET_NOT_FOUND = "Secrets Manager can't find the specified secret."
+#: SM-050 (text provisional): a write with both a string and a binary value.
+BOTH_VALUES = "You can't specify both a binary secret value and a string secret value in the same secret."
+#: The recorded start of every DecryptionFailure text (SPEC F7).
+CANNOT_DECRYPT = "Secrets Manager can't decrypt the protected secret text using the provided KMS key"
+
+
+def not_found(message: str = SECRET_NOT_FOUND) -> AwsError:
     """``ResourceNotFoundException`` with the recorded default text (SM-013, SM-015)."""
     return AwsError("ResourceNotFoundException", message)
 

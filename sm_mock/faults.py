@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from .admission import TRANSPORT_FAILURES, Admission, TransportFailure
 from .clock import to_utc
-from .errors import AwsError
+from .errors import CANNOT_DECRYPT, SECRET_NOT_FOUND, AwsError
 from .model import arn as arns
 
 __all__ = ["ANY_OPERATION", "SERVICE_ERRORS", "Fault", "FaultPlan"]
@@ -39,7 +39,7 @@ ANY_OPERATION: Final = "*"
 #: only server fault (SPEC A7); the three unmodelled codes reach boto3 as a plain
 #: ClientError with ``Error.Code`` set (SPEC A7), and "Rate exceeded" is SPEC Q3's text.
 SERVICE_ERRORS: Final[dict[str, tuple[int, str]]] = {
-    "DecryptionFailure": (400, "Secrets Manager can't decrypt the protected secret text using the provided KMS key."),
+    "DecryptionFailure": (400, f"{CANNOT_DECRYPT}."),
     "EncryptionFailure": (400, "Secrets Manager can't encrypt the protected secret text using the provided KMS key."),
     "InternalServiceError": (500, "An error occurred on the server side."),
     "InvalidNextTokenException": (400, "The NextToken value is invalid."),
@@ -57,7 +57,7 @@ SERVICE_ERRORS: Final[dict[str, tuple[int, str]]] = {
         "broad access to the secret.",
     ),
     "ResourceExistsException": (400, "A resource with the ID you requested already exists."),
-    "ResourceNotFoundException": (400, "Secrets Manager can't find the specified secret."),
+    "ResourceNotFoundException": (400, SECRET_NOT_FOUND),
     "ThrottlingException": (400, "Rate exceeded"),
     "AccessDeniedException": (400, ""),  # message built per request, see _access_denied
     "ValidationException": (400, "1 validation error detected."),

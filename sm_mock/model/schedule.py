@@ -29,7 +29,7 @@ from ..clock import to_utc
 from ..errors import invalid_parameter
 from .cron import MIN_INTERVAL_HOURS, YEAR_CYCLE, CronExpression, is_cron, parse_cron, rule_error
 
-__all__ = ["RotationSchedule", "parse_rotation_rules"]
+__all__ = ["AFTER_DAYS_OUT_OF_RANGE", "RotationSchedule", "parse_rotation_rules"]
 
 _UTC: Final = timezone.utc
 _HOUR: Final = timedelta(hours=1)
@@ -39,6 +39,9 @@ _DAY: Final = timedelta(days=1)
 _MIN_AFTER_DAYS: Final = 1
 _MAX_AFTER_DAYS: Final = 1000
 _MAX_RATE_DAYS: Final = 999
+#: SM-042: the recorded text for AutomaticallyAfterDays outside 1-1000 (the model's range check
+#: answers it too, :mod:`sm_mock.protocol.validation`).
+AFTER_DAYS_OUT_OF_RANGE: Final = "RotationRules.AutomaticallyAfterDays must be within 1-1000."
 _MAX_RATE_HOURS: Final = _MAX_RATE_DAYS * 24
 
 #: [MODEL] ScheduleExpressionType: pattern and length 1-256 (SPEC H5).
@@ -153,7 +156,7 @@ class RotationSchedule:
                 )
             if not _MIN_AFTER_DAYS <= after_days <= _MAX_AFTER_DAYS:
                 raise invalid_parameter(  # exact recorded text, SM-042
-                    "RotationRules.AutomaticallyAfterDays must be within 1-1000."
+                    AFTER_DAYS_OUT_OF_RANGE
                 )
             kind, interval = "days", after_days
         else:

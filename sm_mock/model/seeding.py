@@ -30,7 +30,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..errors import AwsError, SmMockError
+from ..errors import BOTH_VALUES, AwsError, SmMockError
 from .secret import Secret
 
 if TYPE_CHECKING:
@@ -92,10 +92,7 @@ def _value(spec: SecretSpec) -> tuple[bytes | None, bool]:
     """The (bytes, is_binary) first value, checked as the wire path checks it (SPEC C1, C2)."""
     if spec.secret_string is not None and spec.secret_binary is not None:
         # SM-050.
-        raise AwsError(
-            "InvalidParameterException",
-            "You can't specify both a binary secret value and a string secret value in the same secret.",
-        )
+        raise AwsError("InvalidParameterException", BOTH_VALUES)
     if spec.secret_string is not None:
         if not spec.secret_string:
             # botocore refuses an empty SecretString client-side (min length 1, SPEC C2).

@@ -23,7 +23,7 @@ from typing import Protocol, TypeVar
 
 from .. import choices
 from ..crypto import KmsKey, check_key_access, rewrap
-from ..errors import AwsError, invalid_parameter, invalid_request, not_found
+from ..errors import BOTH_VALUES, AwsError, invalid_parameter, invalid_request, not_found
 from ..ids import IdSource
 from ..limits import Limits
 from . import arn as arns
@@ -121,9 +121,7 @@ def value_of(secret_string: str | None, secret_binary: bytes | None, *, required
     """The value a write carries, or None when it carries none (SPEC C1, C4)."""
     if secret_string is not None and secret_binary is not None:
         # SM-050 (text provisional).
-        raise invalid_parameter(
-            "You can't specify both a binary secret value and a string secret value in the same secret."
-        )
+        raise invalid_parameter(BOTH_VALUES)
     if secret_string is not None:
         return Value(secret_string.encode("utf-8"), False, len(secret_string))
     if secret_binary is not None:

@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import choices
 from ..errors import AwsError
+from ..model.schedule import AFTER_DAYS_OUT_OF_RANGE
 
 __all__ = ["Validator", "service_model", "validator_for"]
 
@@ -53,7 +54,7 @@ def _type_error(path: str, expected: str, value: object) -> AwsError:
 #: Range violations whose AWS text was recorded (keyed by wire path).
 _RANGE_MESSAGES = {
     # SM-042.
-    "rotationRules.automaticallyAfterDays": "RotationRules.AutomaticallyAfterDays must be within 1-1000.",
+    "rotationRules.automaticallyAfterDays": AFTER_DAYS_OUT_OF_RANGE,
 }
 
 
