@@ -1,4 +1,4 @@
-"""The one clock every time in sm_mock comes from (DESIGN.md principle 5)."""
+"""The one clock every time in sm_mock comes from (docs/design.md principle 5)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Errors: AWS service errors (answered on the wire) and sm_mock usage errors (raised).
 
-Two families, kept apart on purpose (DESIGN.md principle 2):
+Two families, kept apart on purpose (docs/design.md principle 2):
 
 * :class:`AwsError` is a *service* answer. The hook turns it into an HTTP response with the
   JSON body ``{"__type": code, "Message": message}``; botocore then raises its own

@@ -1,7 +1,7 @@
 """The fault plan (chaos testing): inject service errors and network failures into requests.
 
 ``sm.faults.add(operation, error, ...)`` declares a fault. Every request attempt, including
-botocore's own retries, is checked against the plan before its operation runs (DESIGN.md
+botocore's own retries, is checked against the plan before its operation runs (docs/design.md
 "admission"); the first eligible fault answers it. Injected failures reach the client the
 way real ones do: service errors as HTTP error responses, transport failures as botocore's
 own connection exceptions, so the client's retry mode and the code under test react exactly

@@ -1,7 +1,7 @@
 """Serving one request: the path from wire bytes to wire bytes, independent of botocore.
 
 ``decode → validate → admission (faults, quotas) → operation → encode → call log``
-(DESIGN.md "Request flow"). A Python exception inside an operation is a bug; it is answered
+(docs/design.md "Request flow"). A Python exception inside an operation is a bug; it is answered
 as ``InternalServiceError`` (HTTP 500) with advice, never allowed to escape into botocore,
 which would mistake it for a network failure.
 """
@@ -49,7 +49,7 @@ def serve_params(
     """
     now = session.clock.now()
     # Scheduled rotations whose window has opened run the next time the mock is touched
-    # (DESIGN.md principle 5, SPEC H7): before this request, so it sees their result.
+    # (docs/design.md principle 5, SPEC H7): before this request, so it sees their result.
     # O(1) when nothing is due.
     session.rotations.run_due(now)
     error: AwsError | None = None
@@ -119,7 +119,7 @@ def _bug_trace(exc: BaseException) -> str:
 
     An exception's message can quote the data it choked on (a ``UnicodeEncodeError`` quotes
     the character, a ``KeyError`` its key), and that data may be a secret value; the log must
-    never hold one (DESIGN.md principle 4).
+    never hold one (docs/design.md principle 4).
     """
     return f"{type(exc).__name__} (message withheld)\n" + "".join(traceback.format_tb(exc.__traceback__))
 

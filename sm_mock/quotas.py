@@ -6,7 +6,7 @@ Off by default (SPEC Q3). ``mock_secretsmanager(throttling=True)`` enforces ever
 is answered ``ThrottlingException`` (HTTP 400, "Rate exceeded", SPEC Q3), which botocore's
 legacy, standard and adaptive retry modes all retry (SPEC A8).
 
-Buckets refill lazily from the mock's clock when a request arrives (DESIGN.md principle 5),
+Buckets refill lazily from the mock's clock when a request arrives (docs/design.md principle 5),
 so under a frozen clock a bucket of rate R admits exactly R requests (its burst) and then
 throttles until the clock moves. Amounts are kept in millionths of a token and elapsed time
 in whole microseconds, so integer rates refill exactly, without float drift.

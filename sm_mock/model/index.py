@@ -1,4 +1,4 @@
-"""Listing indexes of a region store: a ListSecrets page in O(page + log n) (DESIGN.md principle 7).
+"""Listing indexes of a region store: a ListSecrets page in O(page + log n) (docs/design.md principle 7).
 
 What is kept
     For every ``SortBy`` (SPEC L9) that has been asked for, a *view*: the store's secrets in

@@ -188,7 +188,7 @@ def prune(secret: Secret, now: datetime, limits: Limits) -> list[str]:
 
 
 def check_invariants(secret: Secret, limits: Limits) -> None:
-    """Assert the DESIGN.md model invariants (used by tests and the stateful model check)."""
+    """Assert the docs/design.md model invariants (used by tests and the stateful model check)."""
     assert len(secret.stages) <= limits.max_labels, "more labels than the quota"
     for label, vid in secret.stages.items():
         assert vid in secret.versions, f"label {label} points at missing version {vid}"

@@ -1,7 +1,7 @@
 """Domain objects: a secret and its versions.
 
 Labels live in exactly one place, :attr:`Secret.stages` (label → version id); "current"
-means "the version that holds AWSCURRENT" (DESIGN.md principle 3). A version's own labels
+means "the version that holds AWSCURRENT" (docs/design.md principle 3). A version's own labels
 are derived from that map. Every change to labels goes through :mod:`sm_mock.model.labels`.
 """
 
@@ -224,7 +224,7 @@ class Secret:
 #: The fields ListSecrets sorts by or partitions on (SortBy last-changed-date and
 #: last-accessed-date, IncludePlannedDeletion). A change to one of them is reported to
 #: :attr:`Secret.watcher`, so the listing indexes can catch up lazily instead of every writer
-#: having to know about them (DESIGN.md principle 7: point operations stay O(1)).
+#: having to know about them (docs/design.md principle 7: point operations stay O(1)).
 WATCHED_FIELDS = ("last_changed", "last_accessed", "deleted_at")
 
 

@@ -1,6 +1,6 @@
 """The region store: the secrets of one account in one region, and the rules of their lifecycle.
 
-Point operations are dict lookups (by name and by ARN), never scans (DESIGN.md principle 7).
+Point operations are dict lookups (by name and by ARN), never scans (docs/design.md principle 7).
 Lifecycle is lazy: a secret whose recovery window has passed is purged the moment a lookup
 touches it (SPEC G7), driven by the one clock.
 """
