@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeAlias
 
 import boto3
 import pytest
@@ -75,7 +75,8 @@ def client(region: str = REGION, attempts: int | None = None) -> Any:
 
 
 # ---- errors -----------------------------------------------------------------------------------
-CaughtError = ClientError | pytest.ExceptionInfo[ClientError]
+#: A ClientError, or what ``pytest.raises(ClientError)`` caught.
+CaughtError: TypeAlias = ClientError | pytest.ExceptionInfo[ClientError]
 
 
 def _error_dict(error: CaughtError) -> dict[str, Any]:
