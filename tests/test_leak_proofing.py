@@ -669,11 +669,15 @@ def test_an_explicit_profile_never_signs_with_the_real_file_credentials(real_cre
 def test_the_credential_check_catches_signing_with_the_real_keys(
     real_credentials: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The protections: while active, the mock swaps the credential variables for fake ones and
-    # botocore's credential resolver for one that only yields them (sm_mock.credentials).
+    # The protections: while active, the mock swaps the credential variables for fake ones,
+    # botocore's credential resolver for one that only yields them (sm_mock.botocore.credentials),
+    # and signs what it serves or stops with them whatever a session cached (sm_mock.botocore.guard).
+    import botocore.signers
+
     monkeypatch.setattr("sm_mock.mock._supply_environment", lambda region: {})
     monkeypatch.setattr("sm_mock.botocore.credentials.hide", lambda *args: None)
     monkeypatch.setattr("sm_mock.botocore.credentials.reveal", lambda: None)
+    monkeypatch.setattr("sm_mock.botocore.guard._get_auth_instance", botocore.signers.RequestSigner.get_auth_instance)
     with mock_secretsmanager():
         identities = signing_identities(_default_clients())
     assert REAL & set(identities)

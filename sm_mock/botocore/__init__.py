@@ -9,6 +9,8 @@ botocore's requests into those and the answers back into what botocore expects.
 * :mod:`.direct`: the ``before-call`` handler (``transport="direct"``);
 * :mod:`.responses`: request ids, HTTP answers and botocore's exceptions for injected
   network failures;
+* :mod:`.guard`: containment: what nothing mocks never leaves the process; sm_mock's answer
+  to a Secrets Manager request wins over another mock's; fake keys sign what it serves or stops;
 * :mod:`.retries`: botocore's retry back-off and rate-limiter waits, recorded not slept;
 * :mod:`.credentials`: fake credentials for every session while a mock is active.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 from .. import session as sessions
 from ..session import Session
-from . import credentials, retries
+from . import credentials, guard, retries
 from .credentials import FAKE_CREDENTIALS
 from .hook import attach, install
 
@@ -30,6 +32,7 @@ def activate(session: Session) -> None:
     credentials.hide(FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"])
     sessions.push(session)
     retries.activate()
+    guard.activate()
 
 
 def deactivate(session: Session) -> bool:
@@ -37,4 +40,5 @@ def deactivate(session: Session) -> bool:
     last = sessions.remove(session)
     credentials.reveal()
     retries.deactivate()
+    guard.deactivate()
     return last

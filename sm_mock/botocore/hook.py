@@ -10,19 +10,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.awsrequest import AWSResponse
+
 from .. import session as sessions
 from ..admission import TransportFailure
-from ..errors import BlockedServiceError
 from ..pipeline import serve
+from ..session import Session
+from . import inflight
 from .direct import DIRECT_EVENT, DIRECT_UNIQUE_ID, before_call
 from .responses import http_response, transport_error
 
-__all__ = ["attach", "before_send", "install"]
+__all__ = ["SERVICE", "answer_request", "attach", "before_send", "install"]
 
 _EVENT = "before-send"
 _UNIQUE_ID = "sm_mock.before_send"
 _PREFIX = len("before-send.")
-_SERVICE = "secrets-manager"
+#: The botocore service id (hyphenized) of Secrets Manager.
+SERVICE = "secrets-manager"
 _installed = False
 
 
@@ -57,19 +61,25 @@ def _attempt(request: Any) -> int:
 
 
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
-    """botocore ``before-send`` handler: answer from the active mock, or stay out of the way."""
+    """botocore ``before-send`` handler: answer Secrets Manager requests from the active mock.
+
+    Requests for other services are left alone here: another mock may answer them (moto's
+    handler, a user's own), and one that nothing answers is stopped where botocore would send
+    it (:mod:`.guard`).
+    """
     session = sessions.active()
     if session is None:
         return None
     service, _, operation = event_name[_PREFIX:].partition(".")
-    if service != _SERVICE:
-        if service in session.allow_services:
-            return None
-        raise BlockedServiceError(
-            f"sm_mock blocked a real AWS request to '{service}' ({operation}) while a Secrets "
-            f"Manager mock is active. Mock that service too, or let it through with "
-            f"mock_secretsmanager(allow_services={{'{service}'}})."
-        )
+    if service != SERVICE:
+        return None
+    return answer_request(session, operation, request)
+
+
+def answer_request(session: Session, operation: str, request: Any) -> AWSResponse:
+    """The mock's HTTP answer to a signed Secrets Manager request (or botocore's own exception
+    for an injected network failure)."""
+    inflight.mark_answered()
     region, access_key = _region_and_key(request)
     try:
         status, body = serve(

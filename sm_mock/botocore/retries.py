@@ -12,7 +12,10 @@ While any mock is active, two places where botocore waits are intercepted:
   replaced by one that records the wait and grants the tokens the wait would have produced.
   This also prevents a hang under freezegun, where the limiter's clock never moves.
 
-The innermost active mock decides, at each sleep: by default the delay is appended to its
+Only waits for requests sm_mock answers are intercepted (a Secrets Manager request; the
+back-off after an attempt sm_mock answered): anything let through, or answered by another
+mock, waits for real (:mod:`.guard` tells which). The innermost active mock decides, at each
+sleep: by default the delay is appended to its
 ``sm.sleeps`` (a :class:`~sm_mock.sleeps.SleepLog`) and the call returns at once; with
 ``mock_secretsmanager(real_sleep=True)`` back-off delays are still recorded but really slept,
 and the adaptive limiter behaves as botocore wrote it. Listeners added with
@@ -29,6 +32,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import session as sessions
 from ..sleeps import BACKOFF, RATE_LIMIT
+from . import inflight
+from .hook import SERVICE
 
 if TYPE_CHECKING:
     from ..session import Session
@@ -59,7 +64,9 @@ class _EndpointTime:
 
     def sleep(self, seconds: float) -> None:
         session = sessions.active()
-        if session is None:
+        if session is None or not inflight.answered():
+            # Only the back-off after an answer of sm_mock's is the mock's to skip; a request
+            # let through, or answered by another mock, waits as botocore wrote it.
             self._real.sleep(seconds)
             return
         _record(session, seconds, BACKOFF)
@@ -70,7 +77,7 @@ class _EndpointTime:
 def _acquire(bucket: Any, amount: float, block: bool) -> bool:
     """``TokenBucket._acquire`` that records its wait instead of blocking (see the module)."""
     session = sessions.active()
-    if session is None or session.real_sleep:
+    if session is None or session.real_sleep or inflight.service() != SERVICE:
         return bool(_saved_acquire(bucket, amount, block))
     bucket._refill()
     if bucket._current_capacity < 0:
