@@ -7,6 +7,7 @@ import functools
 import inspect
 import os
 import random
+import threading
 import unittest
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -38,6 +39,22 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
 
 _CREDENTIAL_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+#: Where a decorated pytest-style class keeps the activation of the test in progress.
+_CLASS_MOCK = "_sm_mock_activation"
+
+
+def _call_xunit(fn: Callable[..., Any], instance: Any, method: Any) -> None:
+    """Call a setup_method/teardown_method as pytest does: with the method when it takes one."""
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        parameters = {}  # type: ignore[assignment]
+    if len(parameters) >= 2:
+        fn(instance, method)
+    else:
+        fn(instance)
 
 
 def current() -> SecretsManagerMock:
@@ -103,7 +120,6 @@ class SecretsManagerMock:
         #: they serve every activation, so ``sm.register_lambda(...)`` may come before ``with sm:``.
         self._lambdas: dict[str, LambdaHandler] = {}
         self.access_keys: dict[str, str] = {}
-        self._saved_env: dict[str, str | None] | None = None
         self._active = False
         # Before the first start() (and after stop()) the mock shows the state of its last
         # session: a fresh, empty one at first, so faults and quotas can be inspected early.
@@ -216,7 +232,7 @@ class SecretsManagerMock:
         from .botocore import activate
 
         self._session = self._new_session()
-        self._saved_env = _supply_environment(self.region)
+        _enter_environment(self.region)
         activate(self._session)
         self._active = True
         return self
@@ -228,9 +244,7 @@ class SecretsManagerMock:
         from .botocore import deactivate
 
         deactivate(self._session)
-        if self._saved_env is not None:
-            _restore_environment(self._saved_env)
-            self._saved_env = None
+        _leave_environment()
         self._active = False
 
     @property
@@ -255,16 +269,26 @@ class SecretsManagerMock:
         clone.options = self.options
         clone._lambdas = dict(self._lambdas)
         clone.access_keys = dict(self.access_keys)
-        clone._saved_env = None
         clone._active = False
         clone._session = clone._new_session()
         return clone
 
     # ---- decorator ----------------------------------------------------------------------
     def __call__(self, target: F) -> F:
-        """Decorate a function, coroutine function or class: a fresh activation per call."""
+        """Decorate a function, generator, coroutine, async generator or class: a fresh
+        activation per call, active while the body runs (for a generator, until it finishes or
+        is closed: a pytest ``yield`` fixture keeps it for the test)."""
         if isinstance(target, type):
             return self._decorate_class(target)  # type: ignore[return-value]
+        if inspect.isasyncgenfunction(target):
+
+            @functools.wraps(target)
+            async def async_gen_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self.copy():
+                    async for item in target(*args, **kwargs):
+                        yield item
+
+            return async_gen_wrapper  # type: ignore[return-value]
         if inspect.iscoroutinefunction(target):
 
             @functools.wraps(target)
@@ -273,6 +297,14 @@ class SecretsManagerMock:
                     return await target(*args, **kwargs)
 
             return async_wrapper  # type: ignore[return-value]
+        if inspect.isgeneratorfunction(target):
+
+            @functools.wraps(target)
+            def gen_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with self.copy():
+                    return (yield from target(*args, **kwargs))
+
+            return gen_wrapper  # type: ignore[return-value]
 
         @functools.wraps(target)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -282,11 +314,11 @@ class SecretsManagerMock:
         return wrapper  # type: ignore[return-value]
 
     def _decorate_class(self, cls: type) -> type:
+        template = self
         if issubclass(cls, unittest.TestCase):
             # setUp, the test and tearDown share one activation, so fixtures made in setUp
             # are visible to the test.
             original_setup = cls.setUp
-            template = self
 
             def setUp(test: unittest.TestCase) -> None:
                 mock = template.copy().start()
@@ -295,10 +327,60 @@ class SecretsManagerMock:
 
             cls.setUp = setUp  # type: ignore[method-assign,assignment]
             return cls
+        # A pytest-style class: setup_method, the test and teardown_method share one activation
+        # (pytest calls them around each test); a test called any other way gets its own.
+        original_setup_method = getattr(cls, "setup_method", None)
+        original_teardown_method = getattr(cls, "teardown_method", None)
+
+        def setup_method(test: Any, method: Any = None) -> None:
+            mock = template.copy().start()
+            test.__dict__[_CLASS_MOCK] = mock
+            if original_setup_method is not None:
+                try:
+                    _call_xunit(original_setup_method, test, method)
+                except BaseException:
+                    test.__dict__.pop(_CLASS_MOCK, None)
+                    mock.stop()
+                    raise
+
+        def teardown_method(test: Any, method: Any = None) -> None:
+            try:
+                if original_teardown_method is not None:
+                    _call_xunit(original_teardown_method, test, method)
+            finally:
+                mock = test.__dict__.pop(_CLASS_MOCK, None)
+                if mock is not None:
+                    mock.stop()
+
+        cls.setup_method = setup_method  # type: ignore[attr-defined]
+        cls.teardown_method = teardown_method  # type: ignore[attr-defined]
         for name, attr in list(vars(cls).items()):
             if name.startswith("test") and callable(attr):
-                setattr(cls, name, self(attr))
+                setattr(cls, name, self._class_test(attr))
         return cls
+
+    def _class_test(self, test: F) -> F:
+        """A test method of a decorated pytest-style class: under the activation setup_method
+        started, or one of its own when called without it."""
+        own = self(test)
+
+        if inspect.iscoroutinefunction(test):
+
+            @functools.wraps(test)
+            async def async_method(instance: Any, *args: Any, **kwargs: Any) -> Any:
+                if _CLASS_MOCK in getattr(instance, "__dict__", {}):
+                    return await test(instance, *args, **kwargs)
+                return await own(instance, *args, **kwargs)
+
+            return async_method  # type: ignore[return-value]
+
+        @functools.wraps(test)
+        def method(instance: Any, *args: Any, **kwargs: Any) -> Any:
+            if _CLASS_MOCK in getattr(instance, "__dict__", {}):
+                return test(instance, *args, **kwargs)
+            return own(instance, *args, **kwargs)
+
+        return method  # type: ignore[return-value]
 
     # ---- conveniences -------------------------------------------------------------------
     def register_lambda(self, function_arn: str, handler: LambdaHandler) -> None:
@@ -321,10 +403,35 @@ class SecretsManagerMock:
         return boto3.client("secretsmanager", **kwargs)
 
 
+# The environment is the process's: the first activation saves what it changes, the last
+# deactivation puts it back, whatever order activations stop in and whichever thread stops them.
+_environment_lock = threading.Lock()
+_environment_users = 0
+_environment_saved: dict[str, str | None] | None = None
+
+
+def _enter_environment(region: str) -> None:
+    global _environment_users, _environment_saved
+    with _environment_lock:
+        if _environment_users == 0:
+            _environment_saved = _supply_environment(region)
+        _environment_users += 1
+
+
+def _leave_environment() -> None:
+    global _environment_users, _environment_saved
+    with _environment_lock:
+        _environment_users -= 1
+        if _environment_users == 0 and _environment_saved is not None:
+            _restore_environment(_environment_saved)
+            _environment_saved = None
+
+
 def _supply_environment(region: str) -> dict[str, str | None]:
     saved: dict[str, str | None] = {}
     for var in (*_CREDENTIAL_VARS, "AWS_DEFAULT_REGION"):
         saved[var] = os.environ.get(var)
+    # The session token goes too: with the fake keys it would make a credential that is neither.
     for var in _CREDENTIAL_VARS:
         os.environ.pop(var, None)
     os.environ.update(FAKE_CREDENTIALS)

@@ -75,6 +75,8 @@ class Session:
         access_keys: dict[str, str],
     ) -> None:
         self.options = options
+        #: The thread that started it (see :func:`active`).
+        self.thread = 0
         #: The object that made this session (its SecretsManagerMock), for ``sm_mock.current()``.
         self.owner = owner
         self.region = options.region
@@ -129,29 +131,41 @@ class Session:
 
 
 # ---- the stack of active sessions -------------------------------------------------------------
+# In start order. A request is served by the innermost session its own thread started; a thread
+# that started none (a worker of the code under test, a thread pool) is served by the most
+# recently started session in the process (README, "Threads").
 _stack: list[Session] = []
 _lock = threading.Lock()
 
 
 def active() -> Session | None:
-    """The innermost active session, or None (the transports' fast path)."""
-    return _stack[-1] if _stack else None
+    """The session that serves a request from this thread, or None (the transports' fast path)."""
+    stack = _stack
+    if len(stack) < 2:
+        return stack[0] if stack else None
+    thread = threading.get_ident()
+    for session in reversed(stack):
+        if session.thread == thread:
+            return session
+    return stack[-1]
 
 
 def sessions() -> list[Session]:
-    """The active sessions, outermost first."""
+    """The active sessions, in the order they started."""
     with _lock:
         return list(_stack)
 
 
-def push(session: Session) -> None:
-    """Make ``session`` the innermost active one."""
+def push(session: Session) -> bool:
+    """Make ``session`` active, started by this thread; returns True when it is the only one."""
+    session.thread = threading.get_ident()
     with _lock:
         _stack.append(session)
+        return len(_stack) == 1
 
 
 def remove(session: Session) -> bool:
-    """Deactivate ``session``; returns True when no session is left active."""
+    """Deactivate ``session``, whichever thread does it; returns True when none is left active."""
     with _lock:
         if session in _stack:
             _stack.remove(session)

@@ -1,0 +1,378 @@
+"""Containment: while a mock is active nothing leaves the process unless it was let through,
+and sm_mock defers to whatever else mocks the other services (issue 14).
+
+Every test here runs under a socket guard: a connection attempt fails the test, whatever
+botocore makes of the exception.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.awsrequest import AWSResponse
+from botocore.config import Config
+from botocore.stub import Stubber
+
+import sm_mock
+from sm_mock import BlockedServiceError, mock_secretsmanager
+from sm_mock.botocore.credentials import FAKE_CREDENTIALS
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(autouse=True)
+def no_sockets(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Record (and refuse) every connection attempt; the test fails if there was one."""
+    import socket
+
+    attempts: list[str] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(repr(args[:2]))
+        raise OSError("tests/test_containment.py: no connection may be opened")
+
+    monkeypatch.setattr(socket.socket, "connect", lambda self, *a, **k: refuse(*a, **k))
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    yield attempts
+    assert attempts == [], f"a request tried to leave the process: {attempts}"
+
+
+def _client(service: str, **kwargs: Any) -> Any:
+    return boto3.session.Session().client(service, region_name=REGION, **kwargs)
+
+
+# ---- what nothing mocks is stopped; Secrets Manager is always served ------------------------------------
+def test_a_service_nothing_mocks_is_stopped_with_advice() -> None:
+    with mock_secretsmanager(), pytest.raises(BlockedServiceError, match=r"allow_services=\{'s3'\}"):
+        _client("s3").list_buckets()
+
+
+def test_any_endpoint_url_is_contained() -> None:
+    with mock_secretsmanager() as sm:
+        # Secrets Manager at any endpoint is the mock; another service there is stopped.
+        client = _client("secretsmanager", endpoint_url="https://secrets.example.internal")
+        client.create_secret(Name="anywhere", SecretString="v")
+        assert [s.name for s in sm.backend.secrets()] == ["anywhere"]
+        with pytest.raises(BlockedServiceError):
+            _client("sqs", endpoint_url="http://127.0.0.1:9").list_queues()
+
+
+def test_a_session_made_before_import_is_served_and_contained(tmp_path: Any) -> None:
+    # Only a fresh interpreter can make a botocore session before sm_mock is imported.
+    script = tmp_path / "before_import.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import socket
+            def refuse(*args, **kwargs):
+                raise SystemExit("a connection was attempted")
+            socket.socket.connect = lambda self, *a, **k: refuse()
+            socket.create_connection = refuse
+
+            import botocore.session
+            session = botocore.session.Session()
+            session.set_credentials("AKIAREALLOOKINGKEY01", "real-secret")  # a "real" user key
+            secrets = session.create_client("secretsmanager", region_name="us-east-1")
+            s3 = session.create_client("s3", region_name="us-east-1")
+
+            from sm_mock import BlockedServiceError, mock_secretsmanager
+            with mock_secretsmanager() as sm:
+                secrets.create_secret(Name="early", SecretString="v")
+                assert secrets.get_secret_value(SecretId="early")["SecretString"] == "v"
+                assert [s.name for s in sm.backend.secrets()] == ["early"]
+                try:
+                    s3.list_buckets()
+                except BlockedServiceError as error:
+                    print("blocked:", error)
+                else:
+                    raise SystemExit("s3 was not stopped")
+            print("ok")
+            """
+        )
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "blocked: sm_mock stopped a request to 's3' (ListBuckets)" in result.stdout
+    assert result.stdout.strip().endswith("ok")
+
+
+# ---- other mocks answer their services -----------------------------------------------------------------
+def test_a_stubber_on_another_services_client_answers_it() -> None:
+    with mock_secretsmanager():
+        s3 = _client("s3")
+        with Stubber(s3) as stub:
+            stub.add_response("list_buckets", {"Buckets": [{"Name": "stubbed"}]})
+            assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["stubbed"]
+        _client("secretsmanager").create_secret(Name="beside-a-stubber", SecretString="v")
+
+
+def test_a_users_before_send_handler_answers_its_service() -> None:
+    body = b'{"QueueUrls": ["https://sqs.us-east-1.amazonaws.com/123456789012/q"]}'
+
+    def answer(request: Any, **kwargs: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
+
+    with mock_secretsmanager():
+        sqs = _client("sqs")
+        sqs.meta.events.register("before-send.sqs", answer)
+        assert sqs.list_queues()["QueueUrls"][0].endswith("/q")
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+
+def test_a_service_let_through_keeps_real_back_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A user's handler plays the allowed service and answers 503 once: botocore retries it with
+    # a back-off that is slept for real, not recorded on the mock.
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", lambda seconds: slept.append(seconds))
+    answers = iter([503, 200])
+
+    def flaky(request: Any, **kwargs: Any) -> AWSResponse:
+        status = next(answers)
+        body = b'{"QueueUrls": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
+        return AWSResponse(request.url, status, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
+
+    with mock_secretsmanager(allow_services={"sqs"}) as sm:
+        sqs = _client("sqs", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+        sqs.meta.events.register("before-send.sqs", flaky)
+        sqs.list_queues()
+        assert list(sm.sleeps) == []
+    assert len(slept) == 1 and slept[0] > 0
+
+
+def test_back_off_after_the_mocks_answer_is_recorded_not_slept(monkeypatch: pytest.MonkeyPatch) -> None:
+    slept: list[float] = []
+    monkeypatch.setattr("time.sleep", lambda seconds: slept.append(seconds))
+    with mock_secretsmanager() as sm:
+        sm.faults.add("ListSecrets", "InternalServiceError", times=1)
+        _client("secretsmanager", config=Config(retries={"mode": "standard"})).list_secrets()
+        assert len(sm.sleeps.delays) == 1
+    assert slept == []
+
+
+# ---- credentials ---------------------------------------------------------------------------------------
+def _signed_with(client: Any) -> list[str]:
+    keys: list[str] = []
+
+    def spy(request: Any, **kwargs: Any) -> None:
+        auth = request.headers.get("Authorization", b"")
+        auth = auth.decode() if isinstance(auth, bytes) else auth
+        keys.append(auth.split("Credential=", 1)[1].split("/", 1)[0])
+
+    client.meta.events.register_first("before-send", spy)
+    return keys
+
+
+def test_a_default_session_holding_real_credentials_signs_with_fake_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALUSERKEY00001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
+    boto3.setup_default_session()
+    assert boto3.DEFAULT_SESSION.get_credentials().access_key == "AKIAREALUSERKEY00001"  # cached
+    try:
+        with mock_secretsmanager():
+            secrets = boto3.client("secretsmanager", region_name=REGION)
+            s3 = boto3.client("s3", region_name=REGION)
+            seen_secrets, seen_s3 = _signed_with(secrets), _signed_with(s3)
+            secrets.list_secrets()
+            with pytest.raises(BlockedServiceError):
+                s3.list_buckets()
+    finally:
+        boto3.DEFAULT_SESSION = None
+    assert seen_secrets == seen_s3 == [FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]]
+
+
+def test_explicit_credentials_are_the_tests_own() -> None:
+    with mock_secretsmanager() as sm:
+        client = _client("secretsmanager", aws_access_key_id="222222222222", aws_secret_access_key="x")
+        seen = _signed_with(client)
+        arn = client.create_secret(Name="theirs", SecretString="v")["ARN"]
+    assert seen == ["222222222222"] and arn.split(":")[4] == "222222222222"
+    assert sm.backend.secrets()[0].account_id == "222222222222"
+
+
+# ---- every way of wrapping -------------------------------------------------------------------------------
+def test_a_decorated_generator_is_mocked_while_its_body_runs() -> None:
+    @mock_secretsmanager
+    def fixture() -> Iterator[Any]:
+        client = _client("secretsmanager")
+        client.create_secret(Name="from-the-fixture", SecretString="v")
+        yield client
+        client.delete_secret(SecretId="from-the-fixture", ForceDeleteWithoutRecovery=True)
+
+    generator = fixture()
+    client = next(generator)
+    assert client.get_secret_value(SecretId="from-the-fixture")["SecretString"] == "v"  # still mocked
+    with pytest.raises(StopIteration):
+        next(generator)
+    with pytest.raises(sm_mock.NoActiveMockError):
+        sm_mock.current()
+
+
+def test_a_closed_generator_stops_its_mock() -> None:
+    @mock_secretsmanager
+    def fixture() -> Iterator[None]:
+        yield
+
+    generator = fixture()
+    next(generator)
+    assert sm_mock.current() is not None
+    generator.close()
+    with pytest.raises(sm_mock.NoActiveMockError):
+        sm_mock.current()
+
+
+def test_a_decorated_async_generator_is_mocked_while_its_body_runs() -> None:
+    import asyncio
+
+    @mock_secretsmanager
+    async def fixture() -> Any:
+        _client("secretsmanager").create_secret(Name="async-fixture", SecretString="v")
+        yield "ready"
+
+    async def main() -> tuple[str, str]:
+        agen = fixture()
+        first = await agen.__anext__()
+        value = _client("secretsmanager").get_secret_value(SecretId="async-fixture")["SecretString"]
+        with pytest.raises(StopAsyncIteration):
+            await agen.__anext__()
+        return first, value
+
+    assert asyncio.run(main()) == ("ready", "v")
+    with pytest.raises(sm_mock.NoActiveMockError):
+        sm_mock.current()
+
+
+def test_yield_fixtures_and_pytest_classes_in_a_real_pytest_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+        import sm_mock
+        from sm_mock import mock_secretsmanager
+
+        def client():
+            return boto3.client("secretsmanager", region_name="us-east-1")
+
+        @pytest.fixture
+        @mock_secretsmanager
+        def seeded():
+            client().create_secret(Name="seeded", SecretString="v")
+            yield "seeded"
+            assert client().describe_secret(SecretId="seeded")["Name"] == "seeded"
+
+        def test_uses_the_fixture(seeded):
+            assert client().get_secret_value(SecretId=seeded)["SecretString"] == "v"
+
+        @mock_secretsmanager
+        class TestPytestStyle:
+            def setup_method(self, method):
+                client().create_secret(Name="from-setup", SecretString="v")
+
+            def teardown_method(self, method):
+                assert client().describe_secret(SecretId="from-setup")["Name"] == "from-setup"
+
+            def test_sees_what_setup_made(self):
+                assert client().get_secret_value(SecretId="from-setup")["SecretString"] == "v"
+
+            def test_another_test_starts_afresh(self):
+                names = [s["Name"] for s in client().list_secrets()["SecretList"]]
+                assert names == ["from-setup"]
+
+        def test_nothing_is_active_afterwards():
+            with pytest.raises(sm_mock.NoActiveMockError):
+                sm_mock.current()
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=4)
+
+
+# ---- environment and threads -----------------------------------------------------------------------------
+_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION")
+
+
+@pytest.mark.parametrize("order", ["first-first", "last-first"])
+def test_mocks_stopped_in_any_order_restore_the_environment(monkeypatch: pytest.MonkeyPatch, order: str) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALUSERKEY00001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "real-token")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    before = {var: os.environ.get(var) for var in _VARS}
+    first, second = mock_secretsmanager().start(), mock_secretsmanager(region="eu-west-1").start()
+    for mock in (first, second) if order == "first-first" else (second, first):
+        mock.stop()
+        if mock is not (second if order == "first-first" else first):
+            assert os.environ["AWS_ACCESS_KEY_ID"] == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]  # one still active
+    assert {var: os.environ.get(var) for var in _VARS} == before
+
+
+def test_mocks_stopped_by_another_thread_restore_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALUSERKEY00001")
+    before = {var: os.environ.get(var) for var in _VARS}
+    mocks = [mock_secretsmanager().start() for _ in range(2)]
+    threads = [threading.Thread(target=mock.stop) for mock in mocks]
+    for thread in threads:
+        thread.start()
+        thread.join()
+    assert {var: os.environ.get(var) for var in _VARS} == before
+
+
+def test_each_thread_is_served_by_its_own_mock() -> None:
+    results: dict[str, list[str]] = {}
+    ready = threading.Barrier(2)
+
+    def work(name: str) -> None:
+        with mock_secretsmanager() as sm:
+            ready.wait()  # both mocks active at once
+            _client("secretsmanager").create_secret(Name=f"made-by-{name}", SecretString="v")
+            ready.wait()
+            results[name] = [s.name for s in sm.backend.secrets()]
+
+    threads = [threading.Thread(target=work, args=(name,)) for name in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {"a": ["made-by-a"], "b": ["made-by-b"]}
+
+
+def test_a_thread_without_a_mock_is_served_by_the_latest_mock() -> None:
+    with mock_secretsmanager() as outer, mock_secretsmanager() as latest:
+        worker = threading.Thread(target=lambda: _client("secretsmanager").create_secret(Name="w", SecretString="v"))
+        worker.start()
+        worker.join()
+        assert [s.name for s in latest.backend.secrets()] == ["w"]
+        assert outer.backend.secrets() == []
+
+
+def test_the_socket_guard_sees_a_connection(no_sockets: list[str]) -> None:
+    # The guard itself: a real botocore send outside any mock reaches it.
+    client = botocore.session.get_session().create_client(
+        "sts",
+        endpoint_url="http://127.0.0.1:9",
+        region_name=REGION,
+        aws_access_key_id="x",
+        aws_secret_access_key="y",
+        config=Config(retries={"total_max_attempts": 1}),
+    )
+    with pytest.raises(Exception):  # noqa: B017 - botocore wraps the refusal in its own error
+        client.get_caller_identity()
+    assert no_sockets
+    no_sockets.clear()
