@@ -295,13 +295,24 @@ def test_yield_fixtures_and_pytest_classes_in_a_real_pytest_run(pytester: pytest
                 names = [s["Name"] for s in client().list_secrets()["SecretList"]]
                 assert names == ["from-setup"]
 
+        @pytest.fixture
+        def app_secret(sm_mock, sm_client):
+            sm_client.create_secret(Name="app/db", SecretString="pw")
+            yield "app/db"
+            assert sm_mock.calls.count("GetSecretValue") == 1
+
+        @pytest.mark.sm_mock(region="eu-west-1")
+        def test_a_yield_fixture_on_the_plugins_fixtures(app_secret, sm_client):
+            assert sm_client.meta.region_name == "eu-west-1"
+            assert sm_client.get_secret_value(SecretId=app_secret)["SecretString"] == "pw"
+
         def test_nothing_is_active_afterwards():
             with pytest.raises(sm_mock.NoActiveMockError):
                 sm_mock.current()
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=5)
 
 
 # ---- environment and threads -----------------------------------------------------------------------------
