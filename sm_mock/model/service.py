@@ -15,8 +15,7 @@ calls it at the points the rules name.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, TypeVar
@@ -107,7 +106,7 @@ class RotationHooks(Protocol):
         """SPEC H27: turn rotation off (store lock held); the version of the rotation in progress."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Value:
     """A secret value as a write carries it."""
 
@@ -132,7 +131,7 @@ def value_of(secret_string: str | None, secret_binary: bytes | None, *, required
     return None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Created:
     """CreateSecret's outcome: the secret, and the version made (None: no value given)."""
 
@@ -142,7 +141,7 @@ class Created:
     reused: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Written:
     """A value write's outcome: the version (new, or the existing one of an idempotent retry)."""
 
@@ -150,7 +149,7 @@ class Written:
     version_id: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Deleted:
     """DeleteSecret's outcome."""
 
@@ -187,8 +186,7 @@ class SecretsService:
         """The region store that owns ``secret``."""
         return self.backend.store(secret.account_id, secret.region)
 
-    @contextmanager
-    def locked(self, secret: Secret, *, also: Sequence[str] = ()) -> Iterator[RegionStore]:
+    def locked(self, secret: Secret, *, also: Sequence[str] = ()) -> _Locked:
         """Hold the lock of the secret's store and of every store replication ties it to, for a
         write: the secret is :meth:`~sm_mock.model.secret.Secret.touch`-ed when the write succeeds.
 
@@ -197,21 +195,7 @@ class SecretsService:
         stores (and the regions in ``also``, where replicas are about to be made) are locked
         too, in one global order, so two writers never wait for each other in a circle.
         """
-        while True:
-            keys = self._related(secret, also)
-            stores = [self.backend.store(account, region) for account, region in keys]
-            for store in stores:
-                store.lock.acquire()
-            if self._related(secret, also) == keys:
-                break
-            for store in reversed(stores):  # replication changed meanwhile: start again
-                store.lock.release()
-        try:
-            yield self.store_of(secret)
-            secret.touch()  # a write that fails changes nothing (SPEC A8), its revision included
-        finally:
-            for store in reversed(stores):
-                store.lock.release()
+        return _Locked(self, secret, also)
 
     @staticmethod
     def _related(secret: Secret, also: Sequence[str]) -> list[tuple[str, str]]:
@@ -434,12 +418,12 @@ class SecretsService:
         secret = self.find(caller, secret_id)
         value = self._value(secret_string, secret_binary, required=True)
         assert value is not None
-        with self.locked(secret):
+        with self.locked(secret) as store:
             replication.guard_write(secret)  # SPEC I6
             self.check_not_deleted(secret)  # SM-025
             self._check_key_reachable(caller, secret)  # SM-044
-            self.rotations.check_rotation_token(secret, token, rotation_token)  # SPEC H15
-            store = self.store_of(secret)
+            if rotation_token is not None:
+                self.rotations.check_rotation_token(secret, token, rotation_token)  # SPEC H15
             existing = secret.versions.get(token)
             if existing is not None and not existing.has_value:
                 # SPEC E5: the token of the empty AWSPENDING placeholder fills it in (rotation's
@@ -450,7 +434,8 @@ class SecretsService:
             elif not self._reused_token(secret, token, value):  # SM-093: a retry changes nothing
                 pending = pending_rotation(secret)
                 store.add_value(secret, token, value.data, value.binary, stages, caller.now)
-                self.rotations.after_write(secret, token, pending, caller.now, caller.operation)  # SPEC H19, H23
+                if secret.rotation is not None:  # SPEC H19, H23
+                    self.rotations.after_write(secret, token, pending, caller.now, caller.operation)
             self._propagate(secret)
             return Written(secret, token)
 
@@ -470,7 +455,7 @@ class SecretsService:
         version (SPEC D7, F4, F6, F8). Returns the version written, or the secret when none was."""
         secret = self.find(caller, secret_id)
         value = self._value(secret_string, secret_binary, required=False)
-        with self.locked(secret):
+        with self.locked(secret) as store:
             # SPEC I6: a replica may change only its own KMS key.
             replication.guard_write(secret, key_only=value is None and description is None)
             self.check_not_deleted(secret)  # SM-026
@@ -478,7 +463,6 @@ class SecretsService:
             if value is not None and self._reused_token(secret, token, value):
                 return Written(secret, token)  # SM-099: same token, same value
             self.limits.check_description(description)
-            store = self.store_of(secret)
             # Everything that can fail comes before the first change (SPEC A8): the new key's
             # access check, then the value write.
             new_key = None
@@ -691,6 +675,46 @@ class SecretsService:
         with self.locked(secret):
             replication.promote(self.backend, secret)
             return secret
+
+
+class _Locked:
+    """The context manager of :meth:`SecretsService.locked` (a class: it is on every write's path,
+    and the usual case, a secret without replicas, takes one lock and builds nothing)."""
+
+    __slots__ = ("_also", "_secret", "_service", "_stores")
+
+    def __init__(self, service: SecretsService, secret: Secret, also: Sequence[str]) -> None:
+        self._service = service
+        self._secret = secret
+        self._also = also
+        self._stores: list[RegionStore] = []
+
+    def __enter__(self) -> RegionStore:
+        secret, also, backend = self._secret, self._also, self._service.backend
+        home = backend.store(secret.account_id, secret.region)
+        while True:
+            if not secret.replicas and secret.replica_of is None and not also:
+                home.lock.acquire()
+                stores = [home]
+                if not secret.replicas and secret.replica_of is None:
+                    break
+            else:
+                keys = SecretsService._related(secret, also)
+                stores = [backend.store(account, region) for account, region in keys]
+                for store in stores:
+                    store.lock.acquire()
+                if SecretsService._related(secret, also) == keys:
+                    break
+            for store in reversed(stores):  # replication changed meanwhile: start again
+                store.lock.release()
+        self._stores = stores
+        return home
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if exc_type is None:
+            self._secret.touch()  # a write that fails changes nothing (SPEC A8), its revision included
+        for store in reversed(self._stores):
+            store.lock.release()
 
 
 def _no_value(kind: str, ident: str) -> AwsError:
