@@ -15,6 +15,7 @@ from .faults import Fault, FaultPlan
 from .limits import Limits
 from .mock import SecretsManagerMock, current, mock_secretsmanager
 from .model.seeding import SecretSpec, SeedError
+from .options import MockOptions, OptionError
 from .quotas import Quotas
 from .sleeps import SleepLog, SleepRecord
 
@@ -28,7 +29,9 @@ __all__ = [
     "FaultPlan",
     "Limits",
     "ManualClock",
+    "MockOptions",
     "NoActiveMockError",
+    "OptionError",
     "Quotas",
     "SecretSpec",
     "SecretsManagerMock",

@@ -19,8 +19,9 @@ from .botocore.credentials import FAKE_CREDENTIALS
 from .clock import Clock, as_clock
 from .errors import NoActiveMockError
 from .limits import Limits
+from .options import OptionError, check_options, service_names
 from .rotation import LambdaHandler
-from .session import TRANSPORTS, Options, Session, Transport
+from .session import Options, Session, Transport
 
 if TYPE_CHECKING:
     from .calls import CallLog
@@ -90,28 +91,35 @@ class SecretsManagerMock:
         *,
         region: str = DEFAULT_REGION,
         account_id: str = DEFAULT_ACCOUNT,
-        throttling: bool | Iterable[str] = False,
+        throttling: bool | str | Iterable[str] = False,
         clock: Clock | Callable[[], datetime] | None = None,
         seed: int | None = None,
-        allow_services: Iterable[str] = (),
+        allow_services: str | Iterable[str] = (),
         real_sleep: bool = False,
         transport: Transport = "http",
         **limits: int,
     ) -> None:
-        if transport not in TRANSPORTS:
-            raise ValueError(
-                f"transport={transport!r} is not supported: use 'http' (the full botocore pipeline, "
-                "the default) or 'direct' (answers at before-call, fastest, no retries)."
-            )
-        Limits().with_overrides(limits)  # unknown names and bad values fail here, not later
+        check_options(
+            {
+                "region": region,
+                "account_id": account_id,
+                "throttling": throttling,
+                "clock": clock,
+                "seed": seed,
+                "allow_services": allow_services,
+                "real_sleep": real_sleep,
+                "transport": transport,
+                **limits,
+            }
+        )
         #: The options every activation starts from.
         self.options = Options(
             region=region,
             account_id=account_id,
-            throttling=throttling if isinstance(throttling, bool) else frozenset(throttling),
+            throttling=throttling if isinstance(throttling, bool) else service_names(throttling, "throttling"),
             clock=as_clock(clock),
             seed=seed,
-            allow_services=frozenset(allow_services),
+            allow_services=service_names(allow_services, "allow_services") if allow_services else frozenset(),
             real_sleep=real_sleep,
             transport=transport,
             limits=dict(limits),
@@ -457,10 +465,10 @@ def mock_secretsmanager(
     *,
     region: str = ...,
     account_id: str = ...,
-    throttling: bool | Iterable[str] = ...,
+    throttling: bool | str | Iterable[str] = ...,
     clock: Clock | Callable[[], datetime] | None = ...,
     seed: int | None = ...,
-    allow_services: Iterable[str] = ...,
+    allow_services: str | Iterable[str] = ...,
     real_sleep: bool = ...,
     transport: Transport = ...,
     **limits: int,
@@ -469,7 +477,14 @@ def mock_secretsmanager(
 
 def mock_secretsmanager(target: Any = None, /, **options: Any) -> Any:
     """Activate sm_mock: ``@mock_secretsmanager``, ``@mock_secretsmanager(...)`` or
-    ``with mock_secretsmanager(...) as sm:``."""
-    if target is not None:
-        return SecretsManagerMock(**options)(target)
-    return SecretsManagerMock(**options)
+    ``with mock_secretsmanager(...) as sm:``. Options are keywords, checked at once
+    (:mod:`sm_mock.options`)."""
+    if target is None:
+        return SecretsManagerMock(**options)
+    if not callable(target):
+        raise OptionError(
+            f"mock_secretsmanager({target!r}): options are keywords, e.g. "
+            f"mock_secretsmanager(region={target!r}); a positional argument is what it decorates "
+            "(a function, a generator, a coroutine or a class)."
+        )
+    return SecretsManagerMock(**options)(target)

@@ -595,7 +595,7 @@ def test_attach_serves_an_older_client_in_direct_mode_too() -> None:
 
 
 def test_transport_option_is_checked_and_kept_by_copies() -> None:
-    with pytest.raises(ValueError, match="transport='grpc' is not supported"):
+    with pytest.raises(ValueError, match=r"transport='grpc'\): transport takes 'http'"):
         mock_secretsmanager(transport="grpc")  # type: ignore[call-overload]
     assert mock_secretsmanager(transport="direct").copy().transport == "direct"
 
