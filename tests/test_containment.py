@@ -387,3 +387,44 @@ def test_the_socket_guard_sees_a_connection(no_sockets: list[str]) -> None:
         client.get_caller_identity()
     assert no_sockets
     no_sockets.clear()
+
+
+# ---- no leftovers ------------------------------------------------------------------------------------
+def test_a_default_session_made_during_a_mock_is_gone_afterwards() -> None:
+    boto3.DEFAULT_SESSION = None
+    with mock_secretsmanager():
+        boto3.client("secretsmanager", region_name=REGION).list_secrets()
+        assert boto3.DEFAULT_SESSION is not None
+    assert boto3.DEFAULT_SESSION is None  # the next boto3.client() resolves the user's own keys
+
+
+def test_a_default_session_from_before_drops_the_fake_keys_it_cached(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALUSERKEY00001")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    boto3.setup_default_session()  # credentials not resolved yet
+    before = boto3.DEFAULT_SESSION
+    try:
+        with mock_secretsmanager():
+            boto3.client("secretsmanager", region_name=REGION).list_secrets()  # resolves: fake keys
+            assert before.get_credentials().access_key == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]
+        assert boto3.DEFAULT_SESSION is before
+        assert before.get_credentials().access_key == "AKIAREALUSERKEY00001"
+    finally:
+        boto3.DEFAULT_SESSION = None
+
+
+def test_a_client_made_early_without_credentials_is_served(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    # Typical CI: no keys anywhere when a module builds its client at import.
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    early = boto3.session.Session().client("secretsmanager", region_name=REGION)
+    with mock_secretsmanager():
+        seen = _signed_with(early)
+        early.create_secret(Name="early", SecretString="v")
+    assert seen == [FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]]
+    from botocore.exceptions import NoCredentialsError
+
+    with pytest.raises(NoCredentialsError):  # outside a mock it fails before anything is sent
+        early.list_secrets()

@@ -12,6 +12,7 @@ nested activations restore the original exactly once.
 from __future__ import annotations
 
 import functools
+import sys
 import threading
 from typing import Any
 
@@ -27,6 +28,10 @@ FAKE_CREDENTIALS = {
 _lock = threading.Lock()
 _depth = 0
 _original: Any = None
+#: boto3's default session when the first mock started (None: there was none).
+_default_session: Any = None
+#: The credential method name of sm_mock's fake keys.
+_FAKE_METHOD = "sm-mock"
 
 
 @functools.lru_cache(maxsize=8)
@@ -34,8 +39,8 @@ def _fake_resolver_factory(access_key: str, secret_key: str) -> Any:
     from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 
     class _FakeCredentials(CredentialProvider):  # type: ignore[misc]
-        METHOD = "sm-mock"
-        CANONICAL_NAME = "sm-mock"
+        METHOD = _FAKE_METHOD
+        CANONICAL_NAME = _FAKE_METHOD
 
         def load(self) -> Credentials:
             return Credentials(access_key, secret_key, method=self.METHOD)
@@ -56,13 +61,14 @@ def _fake_resolver_factory(access_key: str, secret_key: str) -> Any:
 
 def hide(access_key: str, secret_key: str) -> None:
     """Swap botocore's credential resolver for sm_mock's fake one (nested-safe)."""
-    global _depth, _original
+    global _depth, _original, _default_session
     import botocore.credentials
 
     with _lock:
         if _depth == 0:
             _original = botocore.credentials.create_credential_resolver
             botocore.credentials.create_credential_resolver = _fake_resolver_factory(access_key, secret_key)
+            _default_session = _boto3_default_session()
         _depth += 1
 
 
@@ -78,3 +84,30 @@ def reveal() -> None:
         if _depth == 0:
             botocore.credentials.create_credential_resolver = _original
             _original = None
+            _restore_default_session()
+
+
+def _boto3_default_session() -> Any:
+    boto3 = sys.modules.get("boto3")
+    return getattr(boto3, "DEFAULT_SESSION", None) if boto3 is not None else None
+
+
+def _restore_default_session() -> None:
+    """No leftovers: boto3's default session is the one it was before the first mock started
+    (a session made meanwhile holds sm_mock's keys), and the fake keys a session that was there
+    before cached meanwhile are dropped, so it resolves the user's own again."""
+    global _default_session
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None and getattr(boto3, "DEFAULT_SESSION", None) is not _default_session:
+        boto3.DEFAULT_SESSION = _default_session  # type: ignore[attr-defined]
+    core: Any = getattr(_default_session, "_session", None)
+    if core is not None:
+        cached = getattr(core, "_credentials", None)
+        if cached is not None and getattr(cached, "method", None) == _FAKE_METHOD:
+            core._credentials = None
+        # The resolver the session built meanwhile is sm_mock's: let it build botocore's again.
+        locator: Any = getattr(core, "_components", None)
+        resolver = getattr(locator, "_components", {}).get("credential_provider")
+        if resolver is not None and any(getattr(p, "METHOD", None) == _FAKE_METHOD for p in resolver.providers):
+            locator.lazy_register_component("credential_provider", core._create_credential_resolver)
+    _default_session = None

@@ -13,7 +13,8 @@ its ``endpoint_url``:
   the first answer wins. While a mock is active, sm_mock's answer to a Secrets Manager request
   wins over another mock's (moto's ``mock_aws`` answers every service it knows).
 * ``RequestSigner.get_auth_instance``: a request sm_mock serves or stops is signed with sm_mock's
-  fake keys, even by a session that cached the user's real credentials before the mock started.
+  fake keys, even by a session that cached the user's real credentials before the mock started,
+  or by a client made before it where there were no credentials at all.
   Credentials passed to a client explicitly are the test's own and are kept (they choose the
   account, :meth:`~sm_mock.mock.SecretsManagerMock.map_access_key`).
 
@@ -92,8 +93,9 @@ def _get_auth_instance(signer: Any, signing_name: str, region_name: str, *args: 
     if session is not None and not _let_through(session, signer._service_id.hyphenize()):
         credentials = kwargs.get("request_credentials") or (args[1] if len(args) > 1 else None)
         credentials = credentials or signer._credentials
-        # Explicit credentials are the test's own; the credential chain's are the user's.
-        if credentials is not None and getattr(credentials, "method", None) not in _OWN_CREDENTIALS:
+        # Explicit credentials are the test's own; the credential chain's are the user's; a
+        # client made before the mock where there were none (typical CI) gets the fake ones too.
+        if credentials is None or getattr(credentials, "method", None) not in _OWN_CREDENTIALS:
             if len(args) > 1:
                 args = (args[0], _FAKE, *args[2:])
             else:
