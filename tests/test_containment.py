@@ -419,6 +419,7 @@ def test_a_client_made_early_without_credentials_is_served(monkeypatch: pytest.M
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # botocore's own lookup would ask IMDS
     early = boto3.session.Session().client("secretsmanager", region_name=REGION)
     with mock_secretsmanager():
         seen = _signed_with(early)
