@@ -189,7 +189,7 @@ class Backend:
         """
         if now is None:
             now = self.clock.now()
-        parsed = arns.parse(secret_id)
+        parsed = arns.parse(secret_id) if secret_id.startswith("arn:") else None
         if parsed is not None and parsed.account_id != account_id and parsed.region == region:
             # SPEC B9: another account's secret is reachable by full ARN only.
             other = self._stores.get((parsed.account_id, region))
