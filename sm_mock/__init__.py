@@ -10,7 +10,7 @@ from __future__ import annotations
 from .botocore import attach, install
 from .calls import CallLog, CallRecord
 from .clock import Clock, ManualClock
-from .errors import AwsError, BlockedServiceError, NoActiveMockError, SmMockError
+from .errors import AwsError, BlockedServiceError, NoActiveMockError, RotationFailureWarning, SmMockError
 from .faults import Fault, FaultPlan
 from .limits import Limits
 from .mock import SecretsManagerMock, current, mock_secretsmanager
@@ -33,6 +33,7 @@ __all__ = [
     "NoActiveMockError",
     "OptionError",
     "Quotas",
+    "RotationFailureWarning",
     "SecretSpec",
     "SecretsManagerMock",
     "SeedError",

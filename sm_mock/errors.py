@@ -87,3 +87,7 @@ class NoActiveMockError(SmMockError):
 
 class BlockedServiceError(SmMockError):
     """A request to an AWS service that sm_mock does not serve, while a mock is active."""
+
+
+class RotationFailureWarning(UserWarning):
+    """A mock stopped while rotation failures nobody looked at were on record."""

@@ -9,6 +9,7 @@ import os
 import random
 import threading
 import unittest
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from types import TracebackType
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 from . import session as sessions
 from .botocore.credentials import FAKE_CREDENTIALS
 from .clock import Clock, as_clock
-from .errors import NoActiveMockError
+from .errors import NoActiveMockError, RotationFailureWarning
 from .limits import Limits
 from .options import OptionError, check_options, service_names
 from .rotation import LambdaHandler
@@ -254,6 +255,10 @@ class SecretsManagerMock:
         deactivate(self._session)
         _leave_environment()
         self._active = False
+        report = self._session.rotations.unexamined_report()
+        if report is not None:
+            # RotateSecret answered success; without this the failure would pass unnoticed.
+            warnings.warn(report, RotationFailureWarning, stacklevel=2)
 
     @property
     def is_active(self) -> bool:

@@ -22,7 +22,7 @@ from .mock import SecretsManagerMock
 
 __all__ = ["sm_client", "sm_mock_fixture"]
 
-_PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults"})
+_PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults", "expect_rotation_failures"})
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -46,6 +46,13 @@ def sm_mock_fixture(request: pytest.FixtureRequest) -> Iterator[SecretsManagerMo
     options, plugin = _options(request)
     with SecretsManagerMock(**options) as mock:
         yield mock
+        # RotateSecret answers success when the function fails, as AWS does: a failure the test
+        # did not look at fails it here, unless the test said it expects them.
+        rotation_report = mock.rotations.unexamined_report()
+        if rotation_report is not None:
+            mock.rotations.failures  # noqa: B018 - reported here: the mock's stop need not warn too
+            if not plugin.get("expect_rotation_failures"):
+                pytest.fail(rotation_report, pytrace=False)
         if plugin.get("fail_on_unused_faults"):
             report = mock.faults.unused_report()
             if report:

@@ -85,6 +85,9 @@ class Rotations:
         self.lambdas: dict[str, LambdaHandler] = lambdas if lambdas is not None else {}
         self._lock = threading.Lock()
         self._history = History()
+        self._unregistered: list[str] = []
+        #: True once the test read the failures or the history (see :meth:`unexamined_report`).
+        self._examined = False
         self._runner = Runner(self._history, ids=ids, clock=clock, limits=limits)
         self._scheduler = Scheduler(
             self._history, backend=backend, lambdas=self.lambdas, ids=ids, limits=limits, runner=self._runner
@@ -118,7 +121,8 @@ class Rotations:
     # ---- inspection ---------------------------------------------------------------------
     @property
     def history(self) -> list[RotationRecord]:
-        """Every rotation event so far, oldest first."""
+        """Every rotation event so far, oldest first (reading it counts as examining them)."""
+        self._examined = True
         return self._history.records
 
     @property
@@ -128,8 +132,49 @@ class Rotations:
 
     @property
     def failures(self) -> list[RotationRecord]:
-        """The RotationFailed and TestRotationFailed events: step, secret, token, exception."""
+        """The RotationFailed and TestRotationFailed events: step, secret, token, exception
+        (reading them counts as examining them)."""
+        self._examined = True
         return [record for record in self._history.records if record.failed]
+
+    @property
+    def unregistered(self) -> list[str]:
+        """Function ARNs RotateSecret named that no handler was registered under (AWS answered
+        AccessDeniedException, SM-041)."""
+        self._examined = True
+        return list(self._unregistered)
+
+    def unexamined_report(self) -> str | None:
+        """What went wrong in rotation that the test never looked at, readably; None if nothing.
+
+        Failed rotations and unregistered functions answer as AWS does (success, or
+        AccessDeniedException), so a test that does not look misses them: the pytest fixture
+        fails the test with this report, and a mock stopped outside pytest warns with it.
+        """
+        if self._examined:
+            return None
+        failures = [record for record in self._history.records if record.failed]
+        if not failures and not self._unregistered:
+            return None
+        lines = []
+        for record in failures:
+            error = f"{type(record.error).__name__}: {record.error}" if record.error is not None else record.message
+            lines.append(
+                f"{record.event}: secret {record.secret_arn}, version {record.version_id}, step {record.step} "
+                f"(attempt {record.attempt}): {error}"
+            )
+        for arn in self._unregistered:
+            lines.append(
+                f"RotateSecret named {arn}, but no handler is registered under it (AWS answered "
+                f"AccessDeniedException). Register it with sm.register_lambda({arn!r}, handler)."
+            )
+        return (
+            f"{len(lines)} rotation problem(s) the test did not look at:\n  "
+            + "\n  ".join(lines)
+            + "\nRotateSecret answers success even when the function fails (as AWS does). Look at "
+            "sm.rotations.failures (or call sm.rotations.assert_no_failures()) in the test, or mark it "
+            "@pytest.mark.sm_mock(expect_rotation_failures=True) when the failures are expected."
+        )
 
     def assert_no_failures(self) -> None:
         """Fail a test loudly if any rotation failed (the RotateSecret caller never sees it)."""
@@ -173,6 +218,7 @@ class Rotations:
                 function_arn,
                 function_arn,
             )
+            self._unregistered.append(function_arn)
             raise state.unknown_function()
         state.check_startable(secret, token, immediately)
         if token in secret.versions and token != state.pending_rotation(secret):
