@@ -51,7 +51,7 @@ def serve_params(
     # Scheduled rotations whose window has opened run the next time the mock is touched
     # (docs/design.md principle 5, SPEC H7): before this request, so it sees their result.
     # O(1) when nothing is due.
-    session.rotations.run_due(now)
+    session.rotations.scheduler.run_due(now)
     error: AwsError | None = None
     injected = throttled = False
     lost: TransportFailure | None = None  # an injected failure that loses the response
@@ -70,7 +70,6 @@ def serve_params(
         # What the request stamps on secrets is kept to the millisecond, as AWS keeps it.
         ctx = RequestContext(
             session.service,
-            session.backend.store(account_id, region),
             account_id,
             region,
             to_milliseconds(now),

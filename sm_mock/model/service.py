@@ -48,7 +48,6 @@ __all__ = [
     "SecretsService",
     "Value",
     "Written",
-    "value_of",
 ]
 
 T = TypeVar("T")
@@ -114,21 +113,6 @@ class Value:
     binary: bool
     #: What SPEC C2 counts against the size quota: characters of a string, bytes of a binary.
     size: int
-
-
-def value_of(secret_string: str | None, secret_binary: bytes | None, *, required: bool) -> Value | None:
-    """The value a write carries, or None when it carries none (SPEC C1, C4)."""
-    if secret_string is not None and secret_binary is not None:
-        # SM-050 (text provisional).
-        raise invalid_parameter(BOTH_VALUES)
-    if secret_string is not None:
-        return Value(secret_string.encode("utf-8"), False, len(secret_string))
-    if secret_binary is not None:
-        return Value(secret_binary, True, len(secret_binary))
-    if required:
-        # SM-049 (text provisional).
-        raise invalid_request("You must provide either SecretString or SecretBinary.")
-    return None
 
 
 @dataclass(slots=True)
@@ -326,10 +310,19 @@ class SecretsService:
         return self._read(caller, secret, None, None)
 
     def _value(self, secret_string: str | None, secret_binary: bytes | None, *, required: bool) -> Value | None:
-        """The write's value (:func:`value_of`), within the size quota (SPEC C2)."""
-        value = value_of(secret_string, secret_binary, required=required)
-        if value is not None:
-            self.limits.check_value_size(value.size)
+        """The value a write carries (SPEC C1, C4), within the size quota (SPEC C2); None when it
+        carries none."""
+        if secret_string is not None and secret_binary is not None:
+            raise invalid_parameter(BOTH_VALUES)  # SM-050 (text provisional)
+        if secret_string is not None:
+            value = Value(secret_string.encode("utf-8"), False, len(secret_string))
+        elif secret_binary is not None:
+            value = Value(secret_binary, True, len(secret_binary))
+        elif required:
+            raise invalid_request("You must provide either SecretString or SecretBinary.")  # SM-049
+        else:
+            return None
+        self.limits.check_value_size(value.size)
         return value
 
     @staticmethod
@@ -422,9 +415,12 @@ class SecretsService:
         value = self._value(secret_string, secret_binary, required=True)
         assert value is not None
         with self.locked(secret) as store:
-            replication.guard_write(secret)  # SPEC I6
-            self.check_not_deleted(secret)  # SM-025
-            self._check_key_reachable(caller, secret)  # SM-044
+            if secret.replica_of is not None:
+                replication.guard_write(secret)  # SPEC I6
+            if secret.deleted_at is not None:
+                raise invalid_request(MARKED_FOR_DELETION)  # SM-025
+            if secret.account_id != caller.account_id:
+                self._check_key_reachable(caller, secret)  # SM-044
             if rotation_token is not None:
                 self.rotations.check_rotation_token(secret, token, rotation_token)  # SPEC H15
             existing = secret.versions.get(token)
@@ -439,7 +435,8 @@ class SecretsService:
                 store.add_value(secret, token, value.data, value.binary, stages, caller.now)
                 if secret.rotation is not None:  # SPEC H19, H23
                     self.rotations.after_write(secret, token, pending, caller.now, caller.operation)
-            self._propagate(secret)
+            if secret.replicas or secret.replica_of is not None:
+                self._propagate(secret)
             return Written(secret, token)
 
     def update_secret(

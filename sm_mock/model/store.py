@@ -69,7 +69,7 @@ class RegionStore:
                     return None
         else:
             secret = self.by_name.get(secret_id)
-        if secret is not None and secret.expired(now):
+        if secret is not None and secret.deletion_date is not None and secret.expired(now):
             self.purge(secret)
             return None
         return secret

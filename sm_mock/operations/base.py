@@ -16,7 +16,6 @@ from typing import Any
 
 from ..errors import AwsError
 from ..model.service import SecretsService
-from ..model.store import RegionStore
 
 __all__ = [
     "OPERATIONS",
@@ -51,8 +50,6 @@ class RequestContext:
     """
 
     service: SecretsService
-    #: The caller's own region store (listings read it).
-    store: RegionStore
     account_id: str
     region: str
     now: datetime

@@ -120,7 +120,7 @@ def read_page(
 @operation("ListSecrets")
 def list_secrets(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """A page of the caller's secrets in this region (SPEC L1–L11), metadata only."""
-    store, now = ctx.store, ctx.now
+    store, now = ctx.service.backend.store(ctx.account_id, ctx.region), ctx.now
 
     def render(secrets: list[Secret]) -> list[dict[str, Any]]:
         # SM-109: the list entry names the stage map SecretVersionsToStages; never a value.

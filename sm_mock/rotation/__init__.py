@@ -89,10 +89,11 @@ class Rotations:
         #: True once the test read the failures or the history (see :meth:`unexamined_report`).
         self._examined = False
         self._runner = Runner(self._history, ids=ids, clock=clock, limits=limits)
-        self._scheduler = Scheduler(
+        #: The due-heap (the pipeline asks it once per request, :meth:`Scheduler.run_due`).
+        self.scheduler = Scheduler(
             self._history, backend=backend, lambdas=self.lambdas, ids=ids, limits=limits, runner=self._runner
         )
-        self._runner.scheduler = self._scheduler
+        self._runner.scheduler = self.scheduler
         self._limits = limits
 
     @property
@@ -206,7 +207,7 @@ class Rotations:
         if secret.owning_service is not None:
             state.configure_managed(secret, lambda_arn, rules, now)
             # The managed rotation itself is the owning service's job; sm_mock doesn't simulate it.
-            self._scheduler.reschedule(secret)
+            self.scheduler.reschedule(secret)
             return None
         function_arn = state.function_arn_for(secret, lambda_arn)  # SPEC H9, SM-040
         handler = self.lambdas.get(function_arn)
@@ -227,7 +228,7 @@ class Rotations:
             # answer success and drop new rules, a new function, or the switch back on.
             if state.needs_saving(secret, function_arn, rules):
                 state.configure(secret, function_arn, rules, now)
-                self._scheduler.reschedule(secret)
+                self.scheduler.reschedule(secret)
             return None
         if token not in secret.versions:
             try:
@@ -286,7 +287,7 @@ class Rotations:
             )
         if rotation.enabled:
             rotation.anchor = now
-            self._scheduler.reschedule(secret)
+            self.scheduler.reschedule(secret)
 
     def cancel(self, secret: Secret, now: datetime) -> str | None:
         """SPEC H27: turn rotation off and stop a running rotation (store lock held). Returns
@@ -308,8 +309,8 @@ class Rotations:
     # ---- the schedule -------------------------------------------------------------------
     def next_due(self) -> datetime | None:
         """The earliest window start on the heap (it may belong to a stale entry)."""
-        return self._scheduler.next_due()
+        return self.scheduler.next_due()
 
     def run_due(self, now: datetime) -> None:
         """Rotate every secret whose next window has started (called once per request)."""
-        self._scheduler.run_due(now)
+        self.scheduler.run_due(now)
