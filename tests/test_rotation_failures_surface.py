@@ -56,7 +56,9 @@ def test_an_unexamined_failure_fails_the_test_readably(pytester: pytest.Pytester
 )
 def test_an_expected_or_examined_failure_passes(pytester: pytest.Pytester, test: str) -> None:
     pytester.makepyfile(FAILING + "\n" + test)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly", "-W", "error::sm_mock.RotationFailureWarning")
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", "-p", "no:randomly", "-W", "error::sm_mock.RotationFailureWarning"
+    )
     result.assert_outcomes(passed=1)
 
 
