@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime, timezone
@@ -143,7 +144,15 @@ def demo() -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="python -m sm_mock", description=__doc__)
+    # The name it was started by: `sm-mock` (the script) or `python -m sm_mock`.
+    invoked = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    prog = "python -m sm_mock" if invoked in ("__main__.py", "-m", "") else invoked
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="sm_mock: an in-process mock of AWS Secrets Manager for boto3 tests.",
+        epilog="Use it in tests as @mock_secretsmanager, `with mock_secretsmanager():` or the "
+        "sm_mock pytest fixture; see the README.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run a short scripted scenario against the in-memory backend")
     args: Any = parser.parse_args(argv)
