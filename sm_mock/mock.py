@@ -130,9 +130,16 @@ class SecretsManagerMock:
         self._lambdas: dict[str, LambdaHandler] = {}
         self.access_keys: dict[str, str] = {}
         self._active = False
-        # Before the first start() (and after stop()) the mock shows the state of its last
-        # session: a fresh, empty one at first, so faults and quotas can be inspected early.
-        self._session = self._new_session()
+        # Before the first start() the mock shows an empty session, made when first asked for
+        # (so faults and quotas can be inspected early); after stop() it shows its last one.
+        self._last: Session | None = None
+
+    @property
+    def _session(self) -> Session:
+        session = self._last
+        if session is None:
+            session = self._last = self._new_session()
+        return session
 
     def _new_session(self) -> Session:
         return Session(self.options, owner=self, lambdas=self._lambdas, access_keys=self.access_keys)
@@ -240,7 +247,7 @@ class SecretsManagerMock:
             raise RuntimeError("this SecretsManagerMock is already active; create another one to nest")
         from .botocore import activate
 
-        self._session = self._new_session()
+        self._last = self._new_session()
         _enter_environment(self.region)
         activate(self._session)
         self._active = True
@@ -283,7 +290,7 @@ class SecretsManagerMock:
         clone._lambdas = dict(self._lambdas)
         clone.access_keys = dict(self.access_keys)
         clone._active = False
-        clone._session = clone._new_session()
+        clone._last = None
         return clone
 
     # ---- decorator ----------------------------------------------------------------------

@@ -23,8 +23,11 @@ __all__ = ["OPTION_NAMES", "MockOptions", "OptionError", "check_options", "servi
 
 #: The options of ``mock_secretsmanager`` / ``SecretsManagerMock`` besides the limits.
 _BASIC = ("region", "account_id", "throttling", "clock", "seed", "allow_services", "real_sleep", "transport")
+_LIMITS = Limits.names()
 #: Every option name, limits included.
-OPTION_NAMES: tuple[str, ...] = _BASIC + tuple(sorted(Limits.names()))
+OPTION_NAMES: tuple[str, ...] = _BASIC + tuple(sorted(_LIMITS))
+_DEFAULT_LIMITS = Limits()
+_RECOVERY = ("min_recovery_days", "default_recovery_days", "max_recovery_days")
 #: A region name as AWS spells them (us-east-1, eu-central-2, us-gov-west-1, cn-north-1, ...).
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
 _ACCOUNT = re.compile(r"\d{12}")
@@ -88,7 +91,8 @@ def service_names(value: object, name: str) -> frozenset[str]:
 
 def check_options(options: Mapping[str, Any]) -> None:
     """Raise :class:`OptionError` for the first wrong option (names, types, ranges)."""
-    extra = set(options) - set(OPTION_NAMES)
+    limits = _LIMITS & options.keys()
+    extra = options.keys() - _LIMITS - set(_BASIC)
     if extra:
         raise unknown(extra)
     region = options.get("region")
@@ -123,14 +127,15 @@ def check_options(options: Mapping[str, Any]) -> None:
             "'http' (the full botocore pipeline, the default) or 'direct' (answers at before-call, "
             "fastest, no retries)",
         )
-    for name in Limits.names() & set(options):
+    if not limits:
+        return
+    for name in limits:
         value = options[name]
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise _fail(name, value, "a whole number, 0 or more")
-    limits = Limits().with_overrides({name: options[name] for name in Limits.names() & set(options)})
-    if not limits.min_recovery_days <= limits.default_recovery_days <= limits.max_recovery_days:
+    days = [options.get(name, getattr(_DEFAULT_LIMITS, name)) for name in _RECOVERY]
+    if not days[0] <= days[1] <= days[2]:
         raise OptionError(
             "mock_secretsmanager: default_recovery_days must lie between min_recovery_days and "
-            f"max_recovery_days (got {limits.min_recovery_days} <= {limits.default_recovery_days} "
-            f"<= {limits.max_recovery_days})."
+            f"max_recovery_days (got {days[0]} <= {days[1]} <= {days[2]})."
         )

@@ -731,7 +731,7 @@ def test_the_activation_check_catches_state_that_survives(monkeypatch: pytest.Mo
     new_session = SecretsManagerMock._new_session
 
     def keep_state(self: SecretsManagerMock) -> Session:
-        return self._session if hasattr(self, "_session") else new_session(self)
+        return self._last if self._last is not None else new_session(self)
 
     monkeypatch.setattr(SecretsManagerMock, "_new_session", keep_state)
     mock = mock_secretsmanager()
