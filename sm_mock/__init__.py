@@ -10,7 +10,14 @@ from __future__ import annotations
 from .botocore import attach, install
 from .calls import CallLog, CallRecord
 from .clock import Clock, ManualClock
-from .errors import AwsError, BlockedServiceError, NoActiveMockError, RotationFailureWarning, SmMockError
+from .errors import (
+    AwsError,
+    BlockedServiceError,
+    NoActiveMockError,
+    RotationFailureWarning,
+    SmMockError,
+    UnknownSecretError,
+)
 from .faults import Fault, FaultPlan
 from .limits import Limits
 from .mock import SecretsManagerMock, current, mock_secretsmanager
@@ -40,6 +47,7 @@ __all__ = [
     "SleepLog",
     "SleepRecord",
     "SmMockError",
+    "UnknownSecretError",
     "attach",
     "current",
     "mock_secretsmanager",

@@ -81,6 +81,14 @@ class SmMockError(Exception):
     """Base class for misuse of sm_mock itself. The message says how to fix it."""
 
 
+class UnknownSecretError(SmMockError, KeyError):
+    """An inspection of ``sm.backend`` named a secret, account or region that holds nothing;
+    the message lists what does exist."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
 class NoActiveMockError(SmMockError):
     """Raised by :func:`sm_mock.current` when no mock is active."""
 

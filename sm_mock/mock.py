@@ -90,7 +90,7 @@ class SecretsManagerMock:
     def __init__(
         self,
         *,
-        region: str = DEFAULT_REGION,
+        region: str | None = None,
         account_id: str = DEFAULT_ACCOUNT,
         throttling: bool | str | Iterable[str] = False,
         clock: Clock | Callable[[], datetime] | None = None,
@@ -100,6 +100,10 @@ class SecretsManagerMock:
         transport: Transport = "http",
         **limits: int,
     ) -> None:
+        #: True when region= was given: it then applies to clients made without region_name
+        #: while the mock is active, even where the environment names another region.
+        self._region_explicit = region is not None
+        region = region if region is not None else DEFAULT_REGION
         check_options(
             {
                 "region": region,
@@ -248,7 +252,7 @@ class SecretsManagerMock:
         from .botocore import activate
 
         self._last = self._new_session()
-        _enter_environment(self.region)
+        _enter_environment(self, self.region, self._region_explicit)
         activate(self._session)
         self._active = True
         return self
@@ -260,7 +264,7 @@ class SecretsManagerMock:
         from .botocore import deactivate
 
         deactivate(self._session)
-        _leave_environment()
+        _leave_environment(self)
         self._active = False
         report = self._session.rotations.unexamined_report()
         if report is not None:
@@ -291,6 +295,7 @@ class SecretsManagerMock:
         clone.access_keys = dict(self.access_keys)
         clone._active = False
         clone._last = None
+        clone._region_explicit = self._region_explicit
         return clone
 
     # ---- decorator ----------------------------------------------------------------------
@@ -425,31 +430,58 @@ class SecretsManagerMock:
 
 # The environment is the process's: the first activation saves what it changes, the last
 # deactivation puts it back, whatever order activations stop in and whichever thread stops them.
+# In between, the region variables name the region of the latest active mock that was given one
+# explicitly (region=), else what the environment said (or the default supplied when it said
+# nothing).
 _environment_lock = threading.Lock()
 _environment_users = 0
 _environment_saved: dict[str, str | None] | None = None
+#: The region variables as the first activation left them (before any explicit region).
+_environment_regions: dict[str, str | None] = {}
+#: (mock, region) of the active mocks given a region explicitly, in start order.
+_explicit_regions: list[tuple[object, str]] = []
+_REGION_VARS = ("AWS_DEFAULT_REGION", "AWS_REGION")
 
 
-def _enter_environment(region: str) -> None:
+def _enter_environment(mock: object, region: str, explicit: bool) -> None:
     global _environment_users, _environment_saved
     with _environment_lock:
         if _environment_users == 0:
             _environment_saved = _supply_environment(region)
+            _environment_regions.clear()
+            _environment_regions.update({var: os.environ.get(var) for var in _REGION_VARS})
         _environment_users += 1
+        if explicit:
+            _explicit_regions.append((mock, region))
+        _apply_region()
 
 
-def _leave_environment() -> None:
+def _leave_environment(mock: object) -> None:
     global _environment_users, _environment_saved
     with _environment_lock:
+        _explicit_regions[:] = [entry for entry in _explicit_regions if entry[0] is not mock]
         _environment_users -= 1
         if _environment_users == 0 and _environment_saved is not None:
             _restore_environment(_environment_saved)
             _environment_saved = None
+        else:
+            _apply_region()
+
+
+def _apply_region() -> None:
+    """Point the region variables at the latest explicit region, or back at the environment's."""
+    if _explicit_regions:
+        region = _explicit_regions[-1][1]
+        os.environ["AWS_DEFAULT_REGION"] = region
+        if os.environ.get("AWS_REGION"):
+            os.environ["AWS_REGION"] = region
+        return
+    _restore_environment(_environment_regions)
 
 
 def _supply_environment(region: str) -> dict[str, str | None]:
     saved: dict[str, str | None] = {}
-    for var in (*_CREDENTIAL_VARS, "AWS_DEFAULT_REGION"):
+    for var in (*_CREDENTIAL_VARS, *_REGION_VARS):
         saved[var] = os.environ.get(var)
     # The session token goes too: with the fake keys it would make a credential that is neither.
     for var in _CREDENTIAL_VARS:
@@ -475,7 +507,7 @@ def mock_secretsmanager(target: F, /) -> F: ...
 @overload
 def mock_secretsmanager(
     *,
-    region: str = ...,
+    region: str | None = ...,
     account_id: str = ...,
     throttling: bool | str | Iterable[str] = ...,
     clock: Clock | Callable[[], datetime] | None = ...,

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..clock import Clock, to_milliseconds
 from ..crypto import Keyring
+from ..errors import UnknownSecretError
 from ..ids import IdSource
 from ..limits import Limits
 from . import arn as arns
@@ -203,11 +204,27 @@ class Backend:
             return store.lookup(secret_id, now)
 
     def get(self, secret_id: str, *, account_id: str, region: str) -> Secret:
-        """Like :meth:`find` but raises ``KeyError`` with advice when missing."""
+        """Like :meth:`find`, but a missing secret raises
+        :class:`~sm_mock.errors.UnknownSecretError` listing what does exist."""
         secret = self.find(secret_id, account_id, region)
         if secret is None:
-            raise KeyError(f"no secret {secret_id!r} in account {account_id} region {region}")
+            raise UnknownSecretError(self._missing(secret_id, account_id, region))
         return secret
+
+    def _missing(self, secret_id: str, account_id: str, region: str) -> str:
+        here = sorted(s.name for s in self.secrets(account_id, region))
+        elsewhere = sorted(f"{store.account_id}/{store.region} ({len(store)})" for store in self.stores() if len(store))
+        return (
+            f"no secret {secret_id!r} in account {account_id} region {region}. "
+            + (f"Secrets there: {here[:20]}{' ...' if len(here) > 20 else ''}. " if here else "No secrets there. ")
+            + (
+                f"Accounts/regions holding secrets: {', '.join(elsewhere)}."
+                if elsewhere
+                else "The mock holds no secrets."
+            )
+            + " Pass the account_id and region the secret was created in (a client without region_name "
+            "uses the environment's region)."
+        )
 
     def reveal(
         self,
@@ -222,7 +239,10 @@ class Backend:
         secret = self.get(secret_id, account_id=account_id, region=region)
         vid = version_id or secret.stages.get(stage)
         if vid is None or vid not in secret.versions:
-            raise KeyError(f"secret {secret.name!r} has no version for {version_id or stage!r}")
+            raise UnknownSecretError(
+                f"secret {secret.name!r} has no version for {version_id or stage!r}; its versions: "
+                f"{secret.versions_to_stages()}"
+            )
         version = secret.versions[vid]
         raw = RegionStore.read(secret, version)
         return raw if version.binary else raw.decode("utf-8")
