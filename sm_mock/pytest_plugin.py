@@ -8,16 +8,26 @@ Fixtures:
 
 A test marked ``@pytest.mark.sm_mock(...)`` gets an active mock even without requesting the
 fixture. With ``@pytest.mark.sm_mock(fail_on_unused_faults=True)`` a test fails when a fault
-it declared in ``sm.faults`` never fired.
+it declared in ``sm.faults`` never fired. A rotation failure the test did not look at fails it
+too, unless it is marked ``expect_rotation_failures=True``.
+
+At startup, when no AWS region is configured (environment or config file), the plugin sets
+``AWS_DEFAULT_REGION`` (ini option ``sm_mock_default_region``, default ``us-east-1``; empty
+switches it off) and says so in pytest's header, so a module that builds a client at import
+collects cleanly. It never supplies credentials and never overrides a setting. Where pytest's
+plugin autoload is off (``PYTEST_DISABLE_PLUGIN_AUTOLOAD``), load it with ``-p sm_mock`` or
+``pytest_plugins = ["sm_mock.pytest_plugin"]`` in a conftest.py.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from .botocore import configured_region
 from .mock import SecretsManagerMock
 
 __all__ = ["sm_client", "sm_mock_fixture"]
@@ -25,11 +35,49 @@ __all__ = ["sm_client", "sm_mock_fixture"]
 _PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults", "expect_rotation_failures"})
 
 
+#: The ini option naming the region the plugin supplies when none is configured.
+DEFAULT_REGION_INI = "sm_mock_default_region"
+_SUPPLIED = pytest.StashKey[str]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addini(
+        DEFAULT_REGION_INI,
+        "AWS region sm_mock puts in AWS_DEFAULT_REGION at startup when none is configured, so modules "
+        "that build a client at import work; empty to switch it off",
+        default="us-east-1",
+    )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "sm_mock(**options): activate an sm_mock SecretsManagerMock for this test with the given options",
     )
+    # A module that builds a client at import (AWS's rotation templates do) fails with
+    # NoRegionError where nothing names a region, typically in CI. Supply one, never over a
+    # real setting; credentials are never supplied (outside a mock a client without them must
+    # fail before anything leaves the process).
+    region = str(config.getini(DEFAULT_REGION_INI) or "").strip()
+    if region and configured_region() is None:
+        os.environ["AWS_DEFAULT_REGION"] = region
+        config.stash[_SUPPLIED] = region
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    region = config.stash.get(_SUPPLIED, None)
+    if region is None:
+        return None
+    return (
+        f"sm_mock: no AWS region was configured, so AWS_DEFAULT_REGION={region} for this run "
+        f"(ini option {DEFAULT_REGION_INI}; empty switches it off)"
+    )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    region = config.stash.get(_SUPPLIED, None)
+    if region is not None and os.environ.get("AWS_DEFAULT_REGION") == region:
+        del os.environ["AWS_DEFAULT_REGION"]
 
 
 def _options(request: pytest.FixtureRequest) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -9,6 +9,7 @@ GetRandomPassword, and UpdateSecretVersionStage in finishSecret.
 from __future__ import annotations
 
 import json
+import os
 import string
 from collections.abc import Iterator
 from typing import Any
@@ -168,3 +169,24 @@ def test_rotation_token_variant_from_the_user_guide(monkeypatch: pytest.MonkeyPa
         puts = [c for c in sm.calls if c.operation == "PutSecretValue"]
         assert [c.params["RotationToken"] for c in puts] == ["**redacted**"]  # SPEC S7
         assert client.describe_secret(SecretId="myapp/prod/db")["VersionIdsToStages"][v1] == ["AWSPREVIOUS"]
+
+
+def test_the_template_finds_its_endpoint_without_help(monkeypatch: pytest.MonkeyPatch) -> None:
+    # AWS's templates read SECRETS_MANAGER_ENDPOINT, which Lambda sets; sm_mock sets it while
+    # the function runs (and only then), so the template runs unmodified.
+    monkeypatch.delenv("SECRETS_MANAGER_ENDPOINT", raising=False)
+    with mock_secretsmanager() as sm:
+        client, _ = setup(sm, rotation_handlers.lambda_handler_with_rotation_token)
+        token = client.rotate_secret(SecretId="myapp/prod/db", RotationLambdaARN=LAMBDA_ARN)["VersionId"]
+        sm.rotations.assert_no_failures()
+        assert client.get_secret_value(SecretId="myapp/prod/db")["VersionId"] == token
+    assert "SECRETS_MANAGER_ENDPOINT" not in os.environ
+
+
+def test_a_test_set_endpoint_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SECRETS_MANAGER_ENDPOINT", "https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com")
+    with mock_secretsmanager() as sm:
+        client, _ = setup(sm, rotation_handlers.lambda_handler_with_rotation_token)
+        client.rotate_secret(SecretId="myapp/prod/db", RotationLambdaARN=LAMBDA_ARN)
+        sm.rotations.assert_no_failures()
+    assert os.environ["SECRETS_MANAGER_ENDPOINT"] == "https://vpce-1.secretsmanager.us-east-1.vpce.amazonaws.com"

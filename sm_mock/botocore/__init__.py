@@ -23,7 +23,7 @@ from . import credentials, guard, retries
 from .credentials import FAKE_CREDENTIALS
 from .hook import attach, install
 
-__all__ = ["activate", "attach", "deactivate", "install"]
+__all__ = ["activate", "attach", "configured_region", "deactivate", "install"]
 
 
 def activate(session: Session) -> None:
@@ -42,3 +42,14 @@ def deactivate(session: Session) -> bool:
     retries.deactivate()
     guard.deactivate()
     return last
+
+
+def configured_region() -> str | None:
+    """The region a new botocore session would use (environment, then config file), or None."""
+    import botocore.session
+
+    try:
+        region = botocore.session.Session().get_config_variable("region")
+    except Exception:  # a broken config file: nothing usable is configured
+        return None
+    return str(region) if region else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -46,7 +47,7 @@ from .records import (
     function_name_and_version,
 )
 
-__all__ = ["Runner", "Scheduling"]
+__all__ = ["ENDPOINT_VARIABLE", "Runner", "Scheduling"]
 
 
 class Scheduling(Protocol):
@@ -57,6 +58,37 @@ class Scheduling(Protocol):
 
 
 logger = logging.getLogger("sm_mock")
+
+
+#: What the Lambda environment of a rotation function holds, as AWS's rotation templates read it:
+#: ``boto3.client("secretsmanager", endpoint_url=os.environ["SECRETS_MANAGER_ENDPOINT"])``.
+ENDPOINT_VARIABLE = "SECRETS_MANAGER_ENDPOINT"
+_environment_lock = threading.Lock()
+_environment_users = 0
+_environment_set = False
+
+
+@contextmanager
+def _lambda_environment(region: str) -> Iterator[None]:
+    """``SECRETS_MANAGER_ENDPOINT`` while a rotation function runs, unless the test set its own.
+
+    The environment is the process's: rotations running at once in several threads share the
+    value the first one set (each Lambda would have its own).
+    """
+    global _environment_users, _environment_set
+    with _environment_lock:
+        if _environment_users == 0 and ENDPOINT_VARIABLE not in os.environ:
+            os.environ[ENDPOINT_VARIABLE] = f"https://secretsmanager.{region}.amazonaws.com"
+            _environment_set = True
+        _environment_users += 1
+    try:
+        yield
+    finally:
+        with _environment_lock:
+            _environment_users -= 1
+            if _environment_users == 0 and _environment_set:
+                os.environ.pop(ENDPOINT_VARIABLE, None)
+                _environment_set = False
 
 
 class Runner:
@@ -141,7 +173,7 @@ class Runner:
             }
             error: BaseException | None = None
             try:
-                with self._user_code():
+                with self._user_code(), _lambda_environment(secret.region):
                     result = job.handler(event, self._context(job.function_arn))
                 if inspect.isawaitable(result):
                     if inspect.iscoroutine(result):
