@@ -44,6 +44,7 @@ LIMITS = {
     "scale": 1.20,  # the mock's own cost of a page at N secrets at most 1.2x that at the smallest N
     "direct": 1.30,  # direct mode at most 1.3x botocore's Stubber (add_response + call)
     "per_test": 10_000.0,  # µs
+    "fixture_test": 2_000.0,  # µs: a test with the sm_client fixture's reused client
     "activation": 200.0,  # µs
     # and under 2 KiB of memory per secret beyond its value
 }
@@ -109,6 +110,18 @@ def targets(record: dict[str, Any]) -> list[Target]:
     ):
         if key in record:
             _judge(out, record[key], "verdict", name, text, record[key][key]["median_us"], LIMITS[key])
+    if "fixture_test" in record.get("per_test", {}):
+        text = "activation + sm.client() (reused) + create + get, median µs"
+        row = record["per_test"]
+        _judge(
+            out,
+            row,
+            "fixture_verdict",
+            "fixture_test_under_2ms",
+            text,
+            row["fixture_test"]["median_us"],
+            LIMITS["fixture_test"],
+        )
     if "memory" in record:
         name, text = "memory_under_2KiB_per_secret", "tracemalloc bytes per secret (store + index) beyond its value"
         _judge(out, record["memory"], "verdict", name, text, record["memory"]["secret_bytes_beyond_value"], 2048)
@@ -175,6 +188,12 @@ def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
         value, verdict = f"{test['per_test']['median_us'] / 1000:.2f} ms", test["verdict"]
         fixed.append(["per test: activation + client + create + get", value, moto_ms, "< 10 ms", verdict])
         fixed.append(["  of which boto3.client() alone", f"{test['client_creation']['median_us'] / 1000:.2f} ms"])
+        if "fixture_test" in test:
+            value = f"{test['fixture_test']['median_us'] / 1000:.2f} ms"
+            fixed.append(["per test with sm_client (reused client)", value, "", "< 2 ms", test["fixture_verdict"]])
+            stub = f"{test['stubber_test']['median_us'] / 1000:.2f} ms"
+            ratio = test["fixture_vs_stubber"]["ratio"]
+            fixed.append(["  the same test with a Stubber", stub, f"(sm_mock {ratio:.2f}x)"])
     if "activation" in record:
         moto_us = f"{moto['activation']['median_us']:.1f} µs" if moto else ""
         value, verdict = f"{record['activation']['activation']['median_us']:.1f} µs", record["activation"]["verdict"]

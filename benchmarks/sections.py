@@ -263,10 +263,40 @@ def _alone(batch: Batch, timing: Timing) -> dict[str, Any]:
     return interleaved([Contender("it", batch)], timing)["it"].to_json()
 
 
+def _fixture_tests(n: int) -> None:
+    """``n`` tests as the ``sm_client`` fixture runs them: an activation, ``sm.client()`` (one
+    client reused across tests), one CreateSecret and one GetSecretValue."""
+    for _ in range(n):
+        with mock_secretsmanager() as sm:
+            client = sm.client()
+            client.create_secret(Name="per-test/secret", SecretString=VALUE)
+            client.get_secret_value(SecretId="per-test/secret")
+
+
+def _stubber_tests(n: int) -> None:
+    """The same ``n`` tests written with botocore's ``Stubber``: a new client, two
+    ``add_response`` calls (each validates the response against the model) and the two calls."""
+    import boto3
+
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:per-test/secret-AbCdEf"
+    version = "0f8c7f0e-4b1a-4a8e-9d6a-2f0b0c1d2e3f"
+    created = {"ARN": arn, "Name": "per-test/secret", "VersionId": version}
+    value = {"ARN": arn, "Name": "per-test/secret", "VersionId": version, "SecretString": VALUE}
+    for _ in range(n):
+        client = boto3.client(SERVICE, region_name="us-east-1")
+        with Stubber(client) as stubber:
+            stubber.add_response("create_secret", created)
+            stubber.add_response("get_secret_value", value)
+            client.create_secret(Name="per-test/secret", SecretString=VALUE)
+            client.get_secret_value(SecretId="per-test/secret")
+
+
 def per_test(s: Settings) -> dict[str, Any]:
-    """Section ``per-test``: what one test pays for the mock, written as most tests are: a new
+    """Section ``per-test``: what one test pays for the mock. Written as most tests are: a new
     activation, ``boto3.client`` from boto3's default session, one CreateSecret and one
-    GetSecretValue. ``boto3.client`` alone is shown, since it is most of it."""
+    GetSecretValue (``boto3.client`` alone is shown, since it is most of it). And as the
+    ``sm_client`` fixture runs it, with the reused client of ``sm.client()``, side by side with
+    the same test written with a ``Stubber``."""
     import boto3
 
     boto3.setup_default_session()
@@ -276,7 +306,14 @@ def per_test(s: Settings) -> dict[str, Any]:
             for _ in range(n):
                 boto3.client(SERVICE, region_name="us-east-1")
 
-    return {"per_test": _alone(_tests(mock_secretsmanager), s.tests), "client_creation": _alone(clients, s.tests)}
+    fixture = interleaved([Contender("sm_mock", _fixture_tests), Contender("stubber", _stubber_tests)], s.tests)
+    return {
+        "per_test": _alone(_tests(mock_secretsmanager), s.tests),
+        "client_creation": _alone(clients, s.tests),
+        "fixture_test": fixture["sm_mock"].to_json(),
+        "stubber_test": fixture["stubber"].to_json(),
+        "fixture_vs_stubber": compare(fixture["sm_mock"], fixture["stubber"]),
+    }
 
 
 def activation(s: Settings) -> dict[str, Any]:

@@ -421,11 +421,16 @@ class SecretsManagerMock:
         return self._session.account_for(access_key_id)
 
     def client(self, **kwargs: Any) -> Any:
-        """A boto3 ``secretsmanager`` client in the mock's region (boto3 must be installed)."""
-        import boto3
+        """A boto3 ``secretsmanager`` client in the mock's region (boto3 must be installed).
+
+        The same client for the same plain arguments, test after test (a client holds nothing of
+        a mock's; the handlers a test registered on it are gone when it is handed out again);
+        pass a ``config=`` or credentials for a client of your own.
+        """
+        from .botocore import clients
 
         kwargs.setdefault("region_name", self.region)
-        return boto3.client("secretsmanager", **kwargs)
+        return clients.client(**kwargs)
 
 
 # The environment is the process's: the first activation saves what it changes, the last
