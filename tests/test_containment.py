@@ -429,3 +429,34 @@ def test_a_client_made_early_without_credentials_is_served(monkeypatch: pytest.M
 
     with pytest.raises(NoCredentialsError):  # outside a mock it fails before anything is sent
         early.list_secrets()
+
+
+def test_a_client_made_in_setupclass_of_a_decorated_testcase_is_served(pytester: pytest.Pytester) -> None:
+    # setUpClass runs before the per-test activation, where CI has no credentials.
+    pytester.makepyfile(
+        """
+        import unittest
+
+        import boto3
+
+        from sm_mock import mock_secretsmanager
+
+        @mock_secretsmanager
+        class TestWithAClassClient(unittest.TestCase):
+            @classmethod
+            def setUpClass(cls):
+                cls.client = boto3.client("secretsmanager", region_name="us-east-1")
+
+            def test_served(self):
+                self.client.create_secret(Name="n", SecretString="v")
+                self.assertEqual(self.client.get_secret_value(SecretId="n")["SecretString"], "v")
+        """
+    )
+    env = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_EC2_METADATA_DISABLED": "true"}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value) if value else patch.delenv(name, raising=False)
+        patch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(pytester.path / "none"))
+        patch.setenv("AWS_CONFIG_FILE", str(pytester.path / "none"))
+        result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1)
