@@ -214,7 +214,8 @@ def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
         ]
     if moto:
         ours = {(r["secrets"], r["case"]): r for r in calls}
-        rows = [r | {"ours": ours.get((r["secrets"], r["case"]), {})} for p in moto["calls"] for r in p["results"]]
+        missing = {"mock": {"median_us": float("nan")}, "ratio": float("nan")}  # the calls section did not run
+        rows = [r | {"ours": ours.get((r["secrets"], r["case"]), missing)} for p in moto["calls"] for r in p["results"]]
         lines += [
             "",
             f"5. moto {moto['version']} per call vs its own floor (sm_mock's from table 1)",
