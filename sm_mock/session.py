@@ -30,7 +30,7 @@ from .quotas import Quotas
 from .rotation import LambdaHandler, Rotations
 from .sleeps import SleepLog
 
-__all__ = ["TRANSPORTS", "Options", "Session", "Transport", "active", "push", "remove", "sessions"]
+__all__ = ["TRANSPORTS", "Options", "Session", "Transport", "active", "push", "remove"]
 
 #: How requests reach the mock (the ``transport=`` option).
 Transport = Literal["http", "direct"]
@@ -148,12 +148,6 @@ def active() -> Session | None:
         if session.thread == thread:
             return session
     return stack[-1]
-
-
-def sessions() -> list[Session]:
-    """The active sessions, in the order they started."""
-    with _lock:
-        return list(_stack)
 
 
 def push(session: Session) -> bool:

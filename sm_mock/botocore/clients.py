@@ -16,7 +16,7 @@ import threading
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-__all__ = ["client", "forget"]
+__all__ = ["client"]
 
 _lock = threading.Lock()
 #: (keyword arguments) → (client, its event emitter as it was made).
@@ -113,11 +113,3 @@ def _reset_retry_quota(made: Any) -> None:
         quota = getattr(checker, "_quota", None)
         if quota is not None and hasattr(quota, "_max_capacity"):
             quota._available_capacity = quota._max_capacity
-
-
-def forget() -> None:
-    """Drop every kept client (tests of this module)."""
-    global _session
-    with _lock:
-        _clients.clear()
-        _session = None

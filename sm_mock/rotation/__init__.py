@@ -310,7 +310,3 @@ class Rotations:
     def next_due(self) -> datetime | None:
         """The earliest window start on the heap (it may belong to a stale entry)."""
         return self.scheduler.next_due()
-
-    def run_due(self, now: datetime) -> None:
-        """Rotate every secret whose next window has started (called once per request)."""
-        self.scheduler.run_due(now)
