@@ -83,6 +83,11 @@ class Limits:
         if description is not None and len(description) > self.max_description:
             raise _too_long(description, "description", self.max_description)
 
+    def check_policy(self, policy: str) -> None:
+        """SPEC J1: a resource policy has at most :attr:`max_policy` characters."""
+        if len(policy) > self.max_policy:
+            raise _too_long(policy, "resourcePolicy", self.max_policy)
+
     def check_value_size(self, size: int) -> None:
         """SPEC C2: a value has at most :attr:`max_value_size` bytes (binary) or characters
         (string); the code follows ``choices.VALUE_SIZE_CODE``."""

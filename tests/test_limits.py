@@ -14,6 +14,7 @@ import boto3
 import pytest
 from support import fails
 
+import sm_mock.choices
 from sm_mock import SecretsManagerMock, SeedError, mock_secretsmanager
 from sm_mock.limits import Limits
 
@@ -282,3 +283,19 @@ def test_limits_apply_to_clients_created_before_and_after_the_override() -> None
         late = sm.client()
         for client in (early, late):
             fails(client.create_secret, "InvalidParameterException", Name="x", Description="12")
+
+
+def test_a_lowered_max_policy_is_enforced() -> None:
+    # Issue 18, item 12: the override was accepted and then ignored.
+    policy = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "*"}]}'
+    with mock_secretsmanager(max_policy=len(policy) - 1) as sm:
+        client = sm.client()
+        client.create_secret(Name="p", SecretString="v")
+        # The code and text of the model's own length check (SPEC A3), as for every lowered limit.
+        code = sm_mock.choices.MODEL_VIOLATION_CODE
+        message = fails(client.put_resource_policy, code, SecretId="p", ResourcePolicy=policy)
+        assert f"Member must have length less than or equal to {len(policy) - 1}" in message
+        assert client.get_resource_policy(SecretId="p").get("ResourcePolicy") is None  # nothing changed
+    with mock_secretsmanager(max_policy=len(policy)) as sm:
+        sm.client().create_secret(Name="p", SecretString="v")
+        sm.client().put_resource_policy(SecretId="p", ResourcePolicy=policy)

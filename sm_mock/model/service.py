@@ -583,6 +583,7 @@ class SecretsService:
     def put_resource_policy(self, caller: Caller, secret_id: str, policy: str) -> Secret:
         """Attach (replace) the resource policy (SPEC J1); the caller checked the document."""
         secret = self.find(caller, secret_id)
+        self.limits.check_policy(policy)
         with self.locked(secret):
             replication.guard_write(secret)
             self.check_not_deleted(secret)
