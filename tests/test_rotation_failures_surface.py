@@ -99,3 +99,26 @@ def test_a_mock_whose_failures_were_examined_does_not_warn() -> None:
         with mock_secretsmanager() as sm:
             _fail_a_rotation(sm)
             assert sm.rotations.failures
+
+
+def test_a_failed_handler_leaves_no_plaintext_reachable_from_the_mock() -> None:
+    # Issue 18, item 13: the stored exception's frames held the handler's locals.
+    from test_encryption import _reachable
+
+    secret_value = "plaintext-held-by-a-failing-handler-5d1f"
+
+    def failing(event: dict[str, str], context: object) -> None:
+        client = boto3.client("secretsmanager", region_name="us-east-1")
+        held = client.get_secret_value(SecretId=event["SecretId"])["SecretString"]  # a local
+        raise ValueError(f"the database refused user {len(held)}")
+
+    with mock_secretsmanager() as sm:
+        sm.register_lambda(ROTATOR, failing)
+        client = sm.client()
+        client.create_secret(Name="db", SecretString=secret_value)
+        client.rotate_secret(SecretId="db", RotationLambdaARN=ROTATOR)
+        leaks = [o for o in _reachable(sm) if isinstance(o, str) and secret_value in o]
+        assert leaks == []
+        (failure, *_) = sm.rotations.failures  # what a user needs stays: type, message, where
+        assert "ValueError: the database refused user" in failure.error.sm_mock_traceback  # type: ignore[union-attr]
+        assert ", in failing" in failure.error.sm_mock_traceback  # type: ignore[union-attr]

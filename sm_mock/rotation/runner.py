@@ -9,11 +9,13 @@ RotateSecret gets the success answer either way (SPEC H10, H17).
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
 import os
 import threading
 import time
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -89,6 +91,23 @@ def _lambda_environment(region: str) -> Iterator[None]:
             if _environment_users == 0 and _environment_set:
                 os.environ.pop(ENDPOINT_VARIABLE, None)
                 _environment_set = False
+
+
+def _without_frames(error: BaseException) -> BaseException:
+    """``error`` as it is kept on ``sm.rotations``: its traceback as text (``error.sm_mock_traceback``,
+    code lines only) and no frames, whose local variables hold the handler's values, plaintext
+    included (docs/design.md: nothing reachable from a mock holds plaintext)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    text = "".join(traceback.format_exception(error))
+    while current is not None and id(current) not in seen:  # the chain of causes, once each
+        seen.add(id(current))
+        current.__traceback__ = None
+        current = current.__cause__ or current.__context__
+    # An exception type with __slots__ can't take the text: it is dropped, not the error.
+    with contextlib.suppress(AttributeError):
+        error.sm_mock_traceback = text  # type: ignore[attr-defined]
+    return error
 
 
 class Runner:
@@ -185,7 +204,7 @@ class Runner:
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # whatever the user's code raises is recorded
-                error = exc
+                error = _without_frames(exc)
             at = self._clock.now()
             self._history.invoked(Invocation(job.function_arn, step, secret.arn, job.token, at, error))
             with job.store.lock:
