@@ -101,9 +101,16 @@ class RegionStore:
         The secret stays in the store until a lookup at or after that instant purges it
         (SPEC G7: lazily, on the one clock; no background thread).
         """
+        try:
+            deletion_date = now + timedelta(days=days)
+        except OverflowError:  # a clock near year 9999: the date can't be written, nothing changes
+            raise invalid_request(
+                f"The deletion date would fall after the year 9999 ({days} days after the mock's clock, "
+                f"{now:%Y-%m-%d}). Move the clock back, or force the deletion (ForceDeleteWithoutRecovery=True)."
+            ) from None
         secret.deleted_at = now  # SPEC G5 recommendation: DeletedDate = time of the request
-        secret.deletion_date = now + timedelta(days=days)
-        return secret.deletion_date
+        secret.deletion_date = deletion_date
+        return deletion_date
 
     @staticmethod
     def restore(secret: Secret) -> None:

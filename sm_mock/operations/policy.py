@@ -20,6 +20,11 @@ def _statements(policy: str) -> list[dict[str, Any]]:
             "MalformedPolicyDocumentException",
             "The resource policy is not valid JSON. Check quotes, commas and braces.",
         ) from None
+    except RecursionError:  # nested deeper than the parser goes: no policy is shaped like that
+        raise AwsError(
+            "MalformedPolicyDocumentException",
+            "The resource policy nests too deeply. A policy is a Statement list of flat objects.",
+        ) from None
     statements = doc.get("Statement") if isinstance(doc, dict) else None
     if isinstance(statements, dict):
         statements = [statements]
