@@ -70,7 +70,7 @@ class CallLog:
         self._records: list[CallRecord] = []
         self._lock = threading.Lock()
         # The last record appended by each thread: links botocore's retry sleeps (taken on
-        # the calling thread) to the attempt they follow (sm_mock.retry).
+        # the calling thread) to the attempt they follow (sm_mock.botocore.retries).
         self._local = threading.local()
 
     def append(self, record: CallRecord) -> None:

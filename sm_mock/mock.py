@@ -83,7 +83,7 @@ class SecretsManagerMock:
     (botocore's retry sleeps, recorded instead of slept unless ``real_sleep=True``).
 
     ``transport="direct"`` answers at botocore's ``before-call`` stage with already-parsed
-    responses, skipping signing, HTTP serialization and parsing (see :mod:`sm_mock.direct`;
+    responses, skipping signing, HTTP serialization and parsing (see :mod:`sm_mock.botocore.direct`;
     botocore's retries are not exercised in that mode).
     """
 

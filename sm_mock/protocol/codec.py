@@ -98,7 +98,7 @@ def epoch_seconds(value: date) -> float:
     """A timestamp as the wire carries it: seconds since the epoch (SPEC A6).
 
     A ``date`` (LastAccessedDate, SPEC P3) is its midnight UTC. Direct mode
-    (:mod:`sm_mock.direct`) converts through this function too, so both transports hand
+    (:mod:`sm_mock.botocore.direct`) converts through this function too, so both transports hand
     botocore's timestamp parser the same number.
     """
     if not isinstance(value, datetime):
