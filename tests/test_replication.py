@@ -71,7 +71,8 @@ def test_replica_is_read_only_except_for_its_kms_key(sm_mock: SecretsManagerMock
         lambda: replica.delete_secret(SecretId="app/db"),
         lambda: replica.update_secret(SecretId="app/db", Description="nope"),
     ):
-        with pytest.raises(replica.exceptions.InvalidRequestException, match="replica secret"):
+        # SM-136: AWS answers a write to a replica with InvalidParameterException.
+        with pytest.raises(replica.exceptions.InvalidParameterException, match="replica secret"):
             call()
     key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
     replica.update_secret(SecretId="app/db", KmsKeyId="alias/eu")
@@ -109,8 +110,12 @@ def test_replica_values_are_sealed_under_the_replica_regions_key(sm_mock: Secret
 
 def test_primary_with_replicas_cannot_be_deleted_until_they_are_removed(replicated: dict[str, Any]) -> None:
     primary, replica = replicated["primary"], replicated["replica"]
-    with pytest.raises(primary.exceptions.InvalidRequestException, match="RemoveRegionsFromReplication"):
+    arn = primary.describe_secret(SecretId="app/db")["ARN"]
+    with pytest.raises(primary.exceptions.InvalidParameterException) as info:  # SM-137
         primary.delete_secret(SecretId="app/db", ForceDeleteWithoutRecovery=True)
+    assert info.value.response["Error"]["Message"] == (
+        f"You can't delete secret {arn} that still has replica regions [{REPLICA}]."
+    )
     removed = primary.remove_regions_from_replication(SecretId="app/db", RemoveReplicaRegions=[REPLICA])
     assert removed["ReplicationStatus"] == []
     with pytest.raises(replica.exceptions.ResourceNotFoundException):

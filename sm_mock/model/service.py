@@ -411,9 +411,11 @@ class SecretsService:
         rotation_token: str | None,
     ) -> Written:
         """Write a new version (SPEC D6, D7), idempotently per ClientRequestToken (SPEC E1–E5)."""
-        secret = self.find(caller, secret_id)
+        # SM-134: the request's shape (a value is required) is checked before the secret is looked
+        # up, so a missing secret without a value answers SM-049's InvalidRequestException.
         value = self._value(secret_string, secret_binary, required=True)
         assert value is not None
+        secret = self.find(caller, secret_id)
         with self.locked(secret) as store:
             if secret.replica_of is not None:
                 replication.guard_write(secret)  # SPEC I6
