@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .. import choices
 from ..clock import Clock
 from ..crypto import Envelope, KmsKey, open_envelope, seal
 from ..ids import IdSource
@@ -72,7 +73,9 @@ class SealedCache:
             entry = self._entries.get(key)
         if entry is None:
             return None
-        fresh = bool(self.ttl) and self.clock.now() - entry.written <= self.ttl
+        if not self.ttl and choices.AGENT_TTL_ZERO_ALWAYS_EXPIRED:
+            return entry, False
+        fresh = self.clock.now() - entry.written <= self.ttl
         return entry, fresh
 
     def put(self, key: Key, arn: str, version_id: str, body: bytes) -> None:

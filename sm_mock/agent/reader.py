@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .. import choices
 from ..admission import TransportFailure
 from ..errors import AwsError
 from ..pipeline import serve_params
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["ATTEMPTS", "Reader"]
 
 #: The AWS SDK for Rust's standard retry mode: at most 3 attempts.
-ATTEMPTS = 3
+ATTEMPTS = choices.AGENT_SDK_ATTEMPTS
 #: Codes the SDK retries as throttling (aws-runtime ``THROTTLING_ERRORS``) or transient.
 _RETRIED_CODES = frozenset(
     {
@@ -64,10 +65,8 @@ _RETRIED_STATUS = frozenset({500, 502, 503, 504})
 #: A lost request as the Agent reports it (cache_manager.rs ``svc_err``): timeouts are 504,
 #: other I/O failures 502.
 _TRANSPORT_ANSWERS = {
-    "ConnectTimeout": (504, "TimeoutError", "Timeout"),
-    "ReadTimeout": (504, "TimeoutError", "Timeout"),
-    "ConnectionError": (502, "ConnectionError", "Read Error"),
-    "ConnectionClosed": (502, "ConnectionError", "Read Error"),
+    kind: (status, "TimeoutError", "Timeout") if status == 504 else (status, "ConnectionError", "Read Error")
+    for kind, status in choices.AGENT_TRANSPORT_FAILURE_STATUS.items()
 }
 
 _Failure = AwsError | TransportFailure
@@ -82,6 +81,8 @@ def _retried(failure: _Failure) -> bool:
 def _transient(failure: _Failure) -> bool:
     # caching crate error.rs is_transient_error: timeouts, I/O and response errors, and
     # service errors with a 5xx status.
+    if not choices.AGENT_IGNORE_TRANSIENT_ERRORS:
+        return False
     return isinstance(failure, TransportFailure) or failure.status >= 500
 
 

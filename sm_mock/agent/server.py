@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import SmMockError
 from .app import App
 
-__all__ = ["AgentHandler", "BackgroundServer", "HOST"]
+__all__ = ["HOST", "AgentHandler", "BackgroundServer"]
 
 #: The Agent listens on the loopback interface only, and so does sm_mock.
 HOST = "127.0.0.1"
@@ -38,7 +38,9 @@ class BackgroundServer:
         self.server = server
         self.host = host
         self.port: int = server.server_address[1]
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True
+        )
         self._thread.start()
 
     def __repr__(self) -> str:

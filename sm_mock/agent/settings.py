@@ -103,17 +103,23 @@ def settings_for(
         raise _fail(f"path_prefix={path_prefix!r}: the path prefix must begin with /.")
     resolved_port = resolve_port(port, env)
     if style == "agent":
-        ttl = _number(300 if ttl_seconds is None else ttl_seconds, "ttl_seconds", 0, 3600, "The Agent's TTL in seconds.")
+        ttl = _number(
+            300 if ttl_seconds is None else ttl_seconds, "ttl_seconds", 0, 3600, "The Agent's TTL in seconds."
+        )
         size = _number(1000 if cache_size is None else cache_size, "cache_size", 1, 1000, "The Agent's cache size.")
         return AgentSettings("agent", resolved_port, ttl, size, path_prefix)
     if ttl_seconds is not None:
         ttl = _number(ttl_seconds, "ttl_seconds", 0, 300, "The extension's TTL of a secret in seconds.")
     else:
-        ttl = _number(env.get(TTL_VARIABLE, "300"), TTL_VARIABLE, 0, 300, "The TTL of a secret in the cache in seconds.")
+        ttl = _number(
+            env.get(TTL_VARIABLE, "300"), TTL_VARIABLE, 0, 300, "The TTL of a secret in the cache in seconds."
+        )
     if cache_size is not None:
         size = _number(cache_size, "cache_size", 0, 1000, "The extension's cache size.")
     else:
-        size = _number(env.get(SIZE_VARIABLE, "1000"), SIZE_VARIABLE, 0, 1000, "The maximum number of secrets to cache.")
+        size = _number(
+            env.get(SIZE_VARIABLE, "1000"), SIZE_VARIABLE, 0, 1000, "The maximum number of secrets to cache."
+        )
     enabled = _flag(env[ENABLED_VARIABLE], ENABLED_VARIABLE) if ENABLED_VARIABLE in env else True
     # "A value of 0 means there is no caching" (SECRETS_MANAGER_TTL and the cache size alike).
     if not enabled or ttl == 0:

@@ -128,7 +128,13 @@ def error_body(code: str, message: str) -> str:
     """
     if not message or code == "InternalFailure":
         return '{"__type":"InternalFailure"}'
-    return '{"__type":' + json.dumps(code, ensure_ascii=False) + ', "message":' + json.dumps(message, ensure_ascii=False) + "}"
+    return (
+        '{"__type":'
+        + json.dumps(code, ensure_ascii=False)
+        + ', "message":'
+        + json.dumps(message, ensure_ascii=False)
+        + "}"
+    )
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
