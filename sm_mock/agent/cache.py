@@ -62,7 +62,7 @@ class SealedCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def keys(self) -> list[Key]:
+    def cached_keys(self) -> list[Key]:
         """The cached keys, oldest write first."""
         with self._lock:
             return list(self._entries)
