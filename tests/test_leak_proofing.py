@@ -767,7 +767,7 @@ def test_the_aws_cli_runs_in_process_against_the_mock(
     assert '"SecretString": "s3"' in capsys.readouterr().out
 
 
-# ---- 9. the local secrets endpoint's cache (issue 20) -------------------------------------------------------------------
+# ---- 9. the local secrets endpoint's cache (issue 20) ------------------------------------------------------------
 def _read_through_the_endpoint(sm: SecretsManagerMock, secrets: Secrets) -> None:
     """Cache a string and a binary canary in the endpoint, read them again from the cache."""
     import urllib.request
