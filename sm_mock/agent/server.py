@@ -65,6 +65,10 @@ class AgentHandler(BaseHTTPRequestHandler):
     method, so a POST without a token is a 403, with one a 405)."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as hyper serves
+    #: A request line that does not parse is answered with a status line too (hyper's 400),
+    #: not as HTTP/0.9, and without http.server's HTML page.
+    default_request_version = "HTTP/1.1"
+    error_message_format = ""
     server_version = "sm_mock-agent"
     sys_version = ""
     app: App  # set on the subclass made per endpoint
