@@ -114,3 +114,16 @@ def test_concurrent_readers_all_get_the_value() -> None:
         assert answers == [(200, "value")] * 80
         # Each reader's first read may miss while another's is in flight; later ones all hit.
         assert 1 <= sm.calls.count("GetSecretValue") <= 8
+
+
+def test_a_chunked_or_oversized_body_is_answered_and_the_connection_closed(sm: SecretsManagerMock) -> None:
+    url = sm.agent.url + "/secretsmanager/get?secretId=s"
+    chunked = (part for part in (b"a" * 10, b"b" * 10))  # a generator: requests sends it chunked
+    assert via_requests(url, {TOKEN_HEADER: TOKEN}, "POST", data=chunked) == (405, "Not allowed")
+    with socket.create_connection(("127.0.0.1", sm.agent.port), timeout=10) as raw:
+        raw.sendall(f"PUT /ping HTTP/1.1\r\nHost: x\r\nContent-Length: {10**9}\r\n\r\n".encode())
+        answer = b""
+        while chunk := raw.recv(4096):  # ends: closed rather than reading a gigabyte
+            answer += chunk
+        assert answer.startswith(b"HTTP/1.1 405") and answer.endswith(b"Not allowed")
+    assert read(sm, "/secretsmanager/get?secretId=s")[0] == 200
