@@ -69,6 +69,10 @@ class AgentHandler(BaseHTTPRequestHandler):
     #: not as HTTP/0.9, and without http.server's HTML page.
     default_request_version = "HTTP/1.1"
     error_message_format = ""
+    #: Headers and body leave in one write (http.server flushes after each request), and
+    #: without Nagle's wait: a keep-alive client's delayed ACK otherwise costs 40 ms a read.
+    wbufsize = 64 * 1024
+    disable_nagle_algorithm = True
     server_version = "sm_mock-agent"
     sys_version = ""
     app: App  # set on the subclass made per endpoint
