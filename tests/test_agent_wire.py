@@ -324,3 +324,31 @@ def test_the_fixture_exports_the_port_and_token_as_lambda_does(sm_mock: SecretsM
 def test_the_fixture_takes_options_from_the_sm_agent_marker(sm_mock: SecretsManagerMock, sm_agent_url: str) -> None:
     assert sm_mock.agent.settings.ttl_seconds == 0 and sm_mock.agent.token == "marked"
     assert "AWS_SESSION_TOKEN" not in os.environ  # an explicit token is not exported
+
+
+def test_the_fixture_puts_the_environment_back_in_a_fresh_session(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        """
+        import os
+        import urllib.request
+
+        def test_reads(sm_mock, sm_agent_url):
+            sm_mock.client().create_secret(Name="a", SecretString="v")
+            request = urllib.request.Request(
+                sm_agent_url + "/secretsmanager/get?secretId=a",
+                headers={"X-Aws-Parameters-Secrets-Token": os.environ["AWS_SESSION_TOKEN"]},
+            )
+            assert urllib.request.urlopen(request).status == 200
+
+        def test_then_nothing_is_left(sm_mock):
+            assert "PARAMETERS_SECRETS_EXTENSION_HTTP_PORT" not in os.environ
+            assert os.environ.get("AWS_SESSION_TOKEN") is None
+        """
+    )
+    monkeypatch.delenv("PARAMETERS_SECRETS_EXTENSION_HTTP_PORT", raising=False)
+    for name in ("AWS_TOKEN", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2)
