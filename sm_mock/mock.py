@@ -436,6 +436,7 @@ class SecretsManagerMock:
         path_prefix: str = "/v1/",
         style: str = "agent",
         cache_size: int | None = None,
+        region: str | None = None,
     ) -> str:
         """Serve this activation's secrets over HTTP on 127.0.0.1 as the Secrets Manager Agent
         does (``style="lambda-extension"``: the AWS Parameters and Secrets Lambda Extension);
@@ -445,7 +446,7 @@ class SecretsManagerMock:
         ``AWS_TOKEN``, ``AWS_SESSION_TOKEN``, ``AWS_CONTAINER_AUTHORIZATION_TOKEN``, else makes
         one up (``sm.agent.token``). ``ttl_seconds`` (default 300) and ``cache_size`` (default
         1000) shape the cache; the Lambda style reads its environment variables for them.
-        See docs/agent.md.
+        ``region`` is where reads go (default: the mock's region). See docs/agent.md.
         """
         if not self._active:
             raise NoActiveMockError(
@@ -462,6 +463,7 @@ class SecretsManagerMock:
             cache_size=cache_size,
             path_prefix=path_prefix,
             style=style,
+            region=region,
         )
         self._agents.append(endpoint)
         return endpoint.url

@@ -189,6 +189,18 @@ def test_a_custom_path_prefix(sm: SecretsManagerMock) -> None:
     assert via_urllib(url + "/v1/app/db", {TOKEN_HEADER: "t2"}) == (404, "Not found")
 
 
+def test_reads_go_to_the_mocks_region_or_the_one_named() -> None:
+    with mock_secretsmanager(region="us-east-1") as sm:
+        sm.client(region_name="eu-west-1").create_secret(Name="s", SecretString="in-ireland")
+        home = sm.serve_agent(token="t")
+        ireland = sm.serve_agent(token="t", region="eu-west-1")
+        path, headers = "/secretsmanager/get?secretId=s", {TOKEN_HEADER: "t"}
+        assert via_urllib(home + path, headers)[0] == 400
+        status, body = via_urllib(ireland + path, headers)
+        assert status == 200 and json.loads(body)["SecretString"] == "in-ireland"
+        assert [record.region for record in sm.calls.of("GetSecretValue")] == ["us-east-1", "eu-west-1"]
+
+
 def test_parameter_store_paths_are_not_found_as_the_agent_has_none(sm: SecretsManagerMock) -> None:
     assert read(sm, "/systemsmanager/parameters/get?name=/app/p") == (404, "Not found")
 
@@ -303,6 +315,7 @@ def test_port_none_reads_the_extension_port_variable_else_2773(monkeypatch: pyte
         ({"path_prefix": "v1/"}, "must begin with /"),
         ({"port": 70000}, "from 0 to 65535"),
         ({"token": ""}, "non-empty string"),
+        ({"region": ""}, "name an AWS region"),
     ],
 )
 def test_wrong_options_say_what_they_take(options: dict[str, Any], message: str) -> None:

@@ -42,14 +42,16 @@ class AgentEndpoint:
                 ttl_seconds=settings.ttl_seconds,
                 max_size=settings.cache_size,
                 account_id=session.account_id,
-                region=session.region,
+                region=settings.region or session.region,
             )
             if settings.caching
             else None
         )
         #: The cache (None when the endpoint caches nothing).
         self.cache = cache
-        handler = type("BoundAgentHandler", (AgentHandler,), {"app": App(settings, token, Reader(session, cache))})
+        handler = type(
+            "BoundAgentHandler", (AgentHandler,), {"app": App(settings, token, Reader(session, cache, settings.region))}
+        )
         self._server = BackgroundServer(handler, settings.port, name=f"sm_mock-agent-{settings.port}")
         self.port = self._server.port
         self.url = f"http://{HOST}:{self.port}"
@@ -79,14 +81,18 @@ def start(
     cache_size: int | None = None,
     path_prefix: str = "/v1/",
     style: str = "agent",
+    region: str | None = None,
 ) -> AgentEndpoint:
     """Serve ``session``'s secrets on 127.0.0.1 as the Agent (or the Lambda extension) does.
 
     ``port`` 0 picks a free port; None reads ``PARAMETERS_SECRETS_EXTENSION_HTTP_PORT``, else
     2773. ``token`` None reads ``AWS_TOKEN``, ``AWS_SESSION_TOKEN``,
     ``AWS_CONTAINER_AUTHORIZATION_TOKEN`` (first set wins), else makes one up. For the other
-    options see :mod:`.settings`. Stop it with :meth:`AgentEndpoint.stop`.
+    options see :mod:`.settings`; ``region`` is the region reads go to (None: the session's).
+    Stop it with :meth:`AgentEndpoint.stop`.
     """
-    settings = settings_for(style, port, ttl_seconds=ttl_seconds, cache_size=cache_size, path_prefix=path_prefix)
+    settings = settings_for(
+        style, port, ttl_seconds=ttl_seconds, cache_size=cache_size, path_prefix=path_prefix, region=region
+    )
     value, source = resolve_token(token)
     return AgentEndpoint(session, settings, value, source)

@@ -94,11 +94,13 @@ def _answer(failure: _Failure) -> AgentError:
 
 
 class Reader:
-    """Serves reads for one endpoint from one session, through ``cache`` (None: no caching)."""
+    """Serves reads for one endpoint from one session, through ``cache`` (None: no caching),
+    in ``region`` (the Agent's ``region`` setting; default the mock's)."""
 
-    def __init__(self, session: Session, cache: SealedCache | None) -> None:
+    def __init__(self, session: Session, cache: SealedCache | None, region: str | None = None) -> None:
         self.session = session
         self.cache = cache
+        self.region = region or session.region
 
     def __repr__(self) -> str:
         return f"Reader({self.session!r}, {self.cache!r})"
@@ -123,7 +125,7 @@ class Reader:
         session = self.session
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                return serve_params(session, operation, params, session.region, session.account_id, attempt)
+                return serve_params(session, operation, params, self.region, session.account_id, attempt)
             except (AwsError, TransportFailure) as failure:
                 if attempt == ATTEMPTS or not _retried(failure):
                     raise

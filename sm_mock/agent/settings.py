@@ -44,6 +44,8 @@ class AgentSettings:
     #: 0 when nothing is cached (the Lambda extension with caching off).
     cache_size: int
     path_prefix: str
+    #: The region reads go to (the Agent's ``region`` setting); None: the mock's region.
+    region: str | None = None
 
     @property
     def caching(self) -> bool:
@@ -92,6 +94,7 @@ def settings_for(
     ttl_seconds: int | None,
     cache_size: int | None,
     path_prefix: str,
+    region: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> AgentSettings:
     """Check the options of ``serve_agent`` for ``style`` and fill in the defaults."""
@@ -101,13 +104,15 @@ def settings_for(
     if not isinstance(path_prefix, str) or not path_prefix.startswith("/"):
         # config.rs BAD_PREFIX_MSG
         raise _fail(f"path_prefix={path_prefix!r}: the path prefix must begin with /.")
+    if region is not None and (not isinstance(region, str) or not region):
+        raise _fail(f"region={region!r}: name an AWS region such as 'eu-west-1' (None: the mock's region).")
     resolved_port = resolve_port(port, env)
     if style == "agent":
         ttl = _number(
             300 if ttl_seconds is None else ttl_seconds, "ttl_seconds", 0, 3600, "The Agent's TTL in seconds."
         )
         size = _number(1000 if cache_size is None else cache_size, "cache_size", 1, 1000, "The Agent's cache size.")
-        return AgentSettings("agent", resolved_port, ttl, size, path_prefix)
+        return AgentSettings("agent", resolved_port, ttl, size, path_prefix, region)
     if ttl_seconds is not None:
         ttl = _number(ttl_seconds, "ttl_seconds", 0, 300, "The extension's TTL of a secret in seconds.")
     else:
@@ -124,4 +129,4 @@ def settings_for(
     # "A value of 0 means there is no caching" (SECRETS_MANAGER_TTL and the cache size alike).
     if not enabled or ttl == 0:
         size = 0
-    return AgentSettings("lambda-extension", resolved_port, ttl, size, path_prefix)
+    return AgentSettings("lambda-extension", resolved_port, ttl, size, path_prefix, region)
