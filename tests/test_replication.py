@@ -303,3 +303,31 @@ def test_a_failed_create_with_replica_regions_makes_no_region_or_key(sm_mock: Se
         )
     assert primary.list_secrets()["SecretList"][0]["Name"] == "app/db"
     assert len(primary.list_secrets()["SecretList"]) == 1
+
+
+def test_a_scheduled_rotation_reaches_the_replicas() -> None:
+    # Issue 18, item 8: a rotation that fired when the clock passed its window left the replica
+    # with AWSPENDING on the new version while its status said InSync.
+    from test_rotation_schedule_time import LAMBDA_ARN, Counting, utc
+
+    from sm_mock import ManualClock, mock_secretsmanager
+
+    clock = ManualClock(utc(2026, 5, 1, 0, 30))
+    with mock_secretsmanager(clock=clock) as sm:
+        primary, replica = new_client(PRIMARY), new_client(REPLICA)
+        primary.create_secret(Name="db", SecretString="initial", AddReplicaRegions=[{"Region": REPLICA}])
+        sm.register_lambda(LAMBDA_ARN, Counting())
+        primary.rotate_secret(
+            SecretId="db",
+            RotationLambdaARN=LAMBDA_ARN,
+            RotationRules={"ScheduleExpression": "rate(4 hours)"},
+            RotateImmediately=False,
+        )
+        clock.set(utc(2026, 5, 1, 9, 0))
+        assert primary.get_secret_value(SecretId="db")["SecretString"] == "rotation-1"  # the window fired
+        stages = primary.describe_secret(SecretId="db")["VersionIdsToStages"]
+        assert sorted(label for labels in stages.values() for label in labels) == ["AWSCURRENT", "AWSPREVIOUS"]
+        assert replica.describe_secret(SecretId="db")["VersionIdsToStages"] == stages
+        assert replica.get_secret_value(SecretId="db")["SecretString"] == "rotation-1"
+        (status,) = primary.describe_secret(SecretId="db")["ReplicationStatus"]
+        assert status["Status"] == "InSync"

@@ -252,6 +252,12 @@ class SecretsService:
         elif secret.replica_of is not None:
             replication.report_key(self.backend, secret)
 
+    def sync_replicas(self, secret: Secret) -> None:
+        """Copy a primary's state to its replicas after a change made outside a request's write
+        (a scheduled rotation, SPEC I7); no lock held by the caller."""
+        with self.locked(secret):
+            self._propagate(secret)
+
     # ---- values ---------------------------------------------------------------------------
     @staticmethod
     def read_value(secret: Secret, version: SecretVersion, now: datetime) -> bytes:
