@@ -35,6 +35,7 @@ __all__ = [
     "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
     "TAG_LIMIT_CODE",
     "TYPE_VIOLATION_CODE",
+    "UNKNOWN_OPERATION_CODE",
     "VALUE_SIZE_CODE",
 ]
 
@@ -59,6 +60,11 @@ EMPTY_VERSION_STAGES_OMITTED = True
 #: A member of the wrong JSON type, or a body that is not a JSON object (only reachable with
 #: parameter validation off or raw HTTP). AWS's JSON protocol answers SerializationException.
 TYPE_VIOLATION_CODE = "SerializationException"
+
+#: A request whose X-Amz-Target is missing or names no operation of the service (issue 18, item
+#: 15; only raw HTTP callers send one). AWS's JSON 1.1 services answer it with their framework's
+#: UnknownOperationException (botocore's JSON parser reads the code from ``__type``), HTTP 400.
+UNKNOWN_OPERATION_CODE = "UnknownOperationException"
 
 #: SPEC C2 (AMBIGUOUS between InvalidParameterException and ValidationException): the value's
 #: maximum is the model's own (SecretString / SecretBinary max 65536), so an oversized value is a
