@@ -314,7 +314,6 @@ _POOLS: dict[str, st.SearchStrategy[Any]] = {
     "ScheduleExpression": st.sampled_from(
         ["rate(10 days)", "rate(4 hours)", "cron(0 4 * * ? *)", "cron(0 16 1,15 * ? *)"]
     ),
-    "Values": st.sampled_from(["fuzz", "!fuzz", "team", "a b"]),
     "ResourcePolicy": st.sampled_from(
         [
             '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": '
@@ -323,8 +322,13 @@ _POOLS: dict[str, st.SearchStrategy[Any]] = {
             '"Resource": "*"}}',
             "{}",
             "not json",
+            # Issue 18, item 9: nesting far under the length limit but past Python's parser.
+            "[" * 3000 + "]" * 3000,
+            '{"Version": "2012-10-17", "Statement": ' + '{"a": ' * 2500 + "1" + "}" * 2501,
         ]
     ),
+    # Issue 18, items 1 and 10: filter values the all filter's word rules turn on.
+    "Values": st.sampled_from(["fuzz", "!fuzz", "team", "a b", "+", "COMPANYthings", "91d", "!"]),
 }
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
 huge_text = st.sampled_from([2_049, 70_000, 300_000]).map(lambda n: "x" * n)
