@@ -256,7 +256,7 @@ def test_more_than_20_labels_in_one_put_is_invalid(sm: SecretsManagerMock) -> No
     client.create_secret(Name="s", SecretString="v0")
     with pytest.raises(ClientError) as info:
         client.put_secret_value(SecretId="s", SecretString="x", VersionStages=[f"L{i}" for i in range(21)])
-    assert error_code(info.value) == "InvalidParameterException"  # [MODEL] VersionStages max 20
+    assert error_code(info.value) == "ValidationException"  # [MODEL] VersionStages max 20: a model violation
     assert len(_ids(client, "s")) == 1
 
 

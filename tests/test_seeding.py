@@ -241,13 +241,13 @@ def test_seeded_creation_time_follows_the_clock(sm: SecretsManagerMock) -> None:
     ("kwargs", "code"),
     [
         ({"name": "has space"}, "ValidationException"),  # SM-003
-        ({"name": "n" * 513}, "InvalidParameterException"),
+        ({"name": "n" * 513}, "ValidationException"),
         ({"name": ""}, "ValidationException"),
         ({"name": "x", "secret_string": "a", "secret_binary": b"b"}, "InvalidParameterException"),  # SM-050
         ({"name": "x", "secret_string": ""}, "InvalidParameterException"),
         ({"name": "x", "secret_binary": b""}, "InvalidParameterException"),
-        ({"name": "x", "secret_string": "v" * 65_537}, "InvalidParameterException"),
-        ({"name": "x", "description": "d" * 2049}, "InvalidParameterException"),
+        ({"name": "x", "secret_string": "v" * 65_537}, "ValidationException"),
+        ({"name": "x", "description": "d" * 2049}, "ValidationException"),
         ({"name": "x", "tags": {"aws:k": "v"}}, "InvalidParameterException"),
         ({"name": "x", "tags": {f"k{i}": "v" for i in range(51)}}, "InvalidParameterException"),
         ({"name": "x", "secret_string": "v", "version_id": "short"}, "InvalidParameterException"),

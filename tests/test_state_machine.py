@@ -100,6 +100,9 @@ class RefSecret:
     deletion_date: datetime | None = None
     #: Replicated to REPLICA_REGION (SPEC I1).
     replicated: bool = False
+    #: Once replicated, DescribeSecret names the primary region, also after the replica is
+    #: removed (SPEC I12; as a promoted replica keeps PrimaryRegion, SPEC I8).
+    shows_primary_region: bool = False
 
     def labels_of(self, vid: str) -> list[str]:
         return sorted(label for label, holder in self.labels.items() if holder == vid)
@@ -466,8 +469,9 @@ class Reference:
         if stages:
             out["VersionIdsToStages"] = stages
         out["CreatedDate"] = secret.created
-        if secret.replicated:
+        if secret.shows_primary_region:
             out["PrimaryRegion"] = REGION
+        if secret.replicated:
             out["ReplicationStatus"] = _replication_status()
         return out
 
@@ -477,7 +481,7 @@ class Reference:
         self._writable(secret)
         if secret.replicated:
             raise Refused("InvalidParameterException")  # already InSync there
-        secret.replicated = True
+        secret.replicated = secret.shows_primary_region = True
         return {"ARN": secret.arn, "ReplicationStatus": _replication_status()}
 
     def remove_replica(self, secret_id: str, now: datetime) -> dict[str, Any]:
