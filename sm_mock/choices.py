@@ -102,3 +102,30 @@ BATCH_FILTERS_INCLUDE_PLANNED_DELETION = False
 #: DecryptionFailure) is reported in Errors under this member of the secret: its "ARN" (the
 #: SecretIdList form reports the id exactly as the caller gave it, SM-056).
 BATCH_FILTER_ERROR_SECRET_ID = "ARN"
+
+# ---- the current API (issue 17: botocore 1.44's 26 operations) -----------------------------
+# Each rests on a documentation string of botocore 1.44's secretsmanager model (quoted).
+
+#: PutResourcePolicy / DeleteResourcePolicy: "You can only attach the default policy; if you
+#: specify any other name, the operation returns an InvalidParameterException." The name is a
+#: parameter of the request, so it is checked before the secret is looked up (a wrong name with
+#: a missing secret answers InvalidParameterException).
+POLICY_NAME_CHECKED_FIRST = True
+
+#: ListResourcePolicies: "Secrets Manager lists default first, followed by any other policies in
+#: alphabetical order." It lists attached policies only: a secret with no default policy lists
+#: no ``default`` (GetResourcePolicy of ``default`` then answers without ResourcePolicy, SPEC J5).
+LIST_POLICIES_DEFAULT_ONLY_WHEN_ATTACHED = True
+
+__all__ += [
+    "LIST_POLICIES_DEFAULT_ONLY_WHEN_ATTACHED",
+    "POLICY_NAME_CHECKED_FIRST",
+]
+
+#: SPEC Q1's quota table predates ListResourcePolicies and the cross-account operations. They
+#: join the groups of their kind: ListResourcePolicies the resource-policy group (50/s),
+#: AssociateCrossAccountReplica and DisassociateCrossAccountReplica the replication writes
+#: (50/s, with ReplicateSecretToRegions and StopReplicationToReplica).
+NEW_OPERATIONS_QUOTA_GROUPS = True
+
+__all__ += ["NEW_OPERATIONS_QUOTA_GROUPS"]

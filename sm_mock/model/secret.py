@@ -159,7 +159,11 @@ class Secret:
     deleted_at: datetime | None = None
     deletion_date: datetime | None = None
     rotation: RotationState | None = None
+    #: The ``default`` resource policy, the one a user attaches (PutResourcePolicy).
     policy: str | None = None
+    #: Policies under other names, attached by Secrets Manager itself (sm_mock.model.policies):
+    #: name -> JSON text.
+    named_policies: dict[str, str] = field(default_factory=dict)
     owning_service: str | None = None
     primary_region: str | None = None
     type: str | None = None

@@ -1,4 +1,4 @@
-"""Resource policies: Put, Get, Delete and Validate (SPEC §J)."""
+"""Resource policies: Put, Get, Delete, List and Validate (SPEC §J; named policies: model.policies)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import json
 from typing import Any
 
 from ..errors import AwsError
+from ..model import policies
 from ..model.secret import Secret
 from .base import RequestContext, operation
+from .paging import decode_offset, encode_token
 
 __all__ = ["policy_problems"]
 
@@ -68,7 +70,8 @@ def policy_problems(policy: str) -> list[dict[str, str]]:
 
 @operation("PutResourcePolicy")
 def put_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Attach (replace) the resource policy (SPEC J1–J3)."""
+    """Attach (replace) the resource policy (SPEC J1–J3); only the one named ``default``."""
+    name = policies.check_modifiable(p.get("PolicyName"))  # choices.POLICY_NAME_CHECKED_FIRST
     secret_id = p["SecretId"]
     ctx.service.find(ctx, secret_id)  # a missing secret answers before the document's checks
     policy = p["ResourcePolicy"]
@@ -80,27 +83,46 @@ def put_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any
             "a Condition). Name the principals or add a Condition.",
         )
     secret = ctx.service.put_resource_policy(ctx, secret_id, policy)
-    return {"ARN": secret.arn, "Name": secret.name}
-
-
-def _policy_answer(secret: Secret) -> dict[str, Any]:
-    out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
-    if secret.policy is not None:
-        out["ResourcePolicy"] = secret.policy
-    return out
+    return {"ARN": secret.arn, "Name": secret.name, "PolicyName": name}
 
 
 @operation("GetResourcePolicy")
 def get_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    """The attached policy; ResourcePolicy is absent when there is none (SPEC J5)."""
-    return ctx.service.view(ctx, p["SecretId"], _policy_answer)
+    """The policy named PolicyName (default ``default``); ResourcePolicy is absent when no
+    default policy is attached (SPEC J5), another name that is not attached is
+    ResourceNotFoundException."""
+    name = p.get("PolicyName") or policies.DEFAULT_POLICY
+
+    def answer(secret: Secret) -> dict[str, Any]:
+        text = policies.policy_named(secret, name)
+        out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
+        if text is not None:
+            out["ResourcePolicy"] = text
+        out["PolicyName"] = name
+        return out
+
+    return ctx.service.view(ctx, p["SecretId"], answer)
 
 
 @operation("DeleteResourcePolicy")
 def delete_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Remove the policy; succeeds when there is none (SPEC J6)."""
+    """Remove the policy; succeeds when there is none (SPEC J6); only the one named ``default``."""
+    name = policies.check_modifiable(p.get("PolicyName"))  # choices.POLICY_NAME_CHECKED_FIRST
     secret = ctx.service.delete_resource_policy(ctx, p["SecretId"])
-    return {"ARN": secret.arn, "Name": secret.name}
+    return {"ARN": secret.arn, "Name": secret.name, "PolicyName": name}
+
+
+@operation("ListResourcePolicies")
+def list_resource_policies(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The names of the attached policies, ``default`` first, then alphabetical, a page at a
+    time (MaxResults 1-100, default 100; InvalidNextTokenException for a token not of ours)."""
+    limit = p.get("MaxResults") or 100
+    start = decode_offset("policies", p["NextToken"]) if p.get("NextToken") else 0
+    names = ctx.service.view(ctx, p["SecretId"], policies.names)
+    out: dict[str, Any] = {"ResourcePolicies": [{"PolicyName": name} for name in names[start : start + limit]]}
+    if start + limit < len(names):
+        out["NextToken"] = encode_token("policies", {"o": start + limit})
+    return out
 
 
 @operation("ValidateResourcePolicy")
