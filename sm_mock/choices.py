@@ -129,3 +129,28 @@ __all__ += [
 NEW_OPERATIONS_QUOTA_GROUPS = True
 
 __all__ += ["NEW_OPERATIONS_QUOTA_GROUPS"]
+
+#: Replication across partitions. The User Guide: "You can't replicate a secret in your enabled
+#: AWS Regions to a specialized Region or replicate secrets from a specialized region to a
+#: commercial region." It names no error; a replica region outside the primary's partition is a
+#: bad parameter of the request, refused before anything changes (like a region named twice,
+#: SPEC I11), not a replica with Status Failed.
+CROSS_PARTITION_REPLICA_CODE = "InvalidParameterException"
+
+#: ARNs of secrets and KMS keys carry the partition of their region, taken from botocore's
+#: endpoint data (a region a partition lists, else the first whose regionRegex matches, as
+#: botocore resolves endpoints; else "aws"). A lookup by an ARN of another partition finds
+#: nothing (ResourceNotFoundException), as a lookup by an ARN of another region does; a KMS key
+#: ARN of another partition is refused like one of another region (SPEC F6).
+ARN_PARTITION_FROM_ENDPOINT_DATA = True
+
+__all__ += ["ARN_PARTITION_FROM_ENDPOINT_DATA", "CROSS_PARTITION_REPLICA_CODE"]
+
+#: Put/Get/DeleteResourcePolicy answer PolicyName only when the request named a policy. Row
+#: SM-129 (confidence A) records answers without it (keys ARN and Name; ARN, Name and
+#: ResourcePolicy) for requests without PolicyName; botocore 1.44's model says of the answer's
+#: PolicyName "If you didn't specify PolicyName in the request, this is default". The recorded
+#: row wins for requests without a name, the documentation for requests with one.
+POLICY_NAME_ECHOED = "when requested"
+
+__all__ += ["POLICY_NAME_ECHOED"]

@@ -26,6 +26,7 @@ from .ids import IdSource
 from .limits import Limits
 from .model.backend import Backend
 from .model.service import SecretsService
+from .protocol.partitions import partitions
 from .quotas import Quotas
 from .rotation import LambdaHandler, Rotations
 from .sleeps import SleepLog
@@ -92,7 +93,14 @@ class Session:
         )
         # The names were checked when the mock was created (Limits.with_overrides).
         self.limits = Limits(**options.limits)
-        self.backend = Backend(self.limits, self.ids, self.clock, region=self.region, account_id=self.account_id)
+        self.backend = Backend(
+            self.limits,
+            self.ids,
+            self.clock,
+            region=self.region,
+            account_id=self.account_id,
+            partitions=partitions(),
+        )
         self.calls = CallLog()
         self.sleeps = SleepLog()
         self.rotations = Rotations(lambdas, ids=self.ids, clock=self.clock, limits=self.limits, backend=self.backend)

@@ -30,10 +30,13 @@ pytestmark = needs_model("ListResourcePolicies")
 
 def test_put_get_delete_name_the_default_policy(sm_client: Any) -> None:
     sm_client.create_secret(Name="p", SecretString="v")
-    assert sm_client.put_resource_policy(SecretId="p", ResourcePolicy=POLICY)["PolicyName"] == "default"
+    put = sm_client.put_resource_policy(SecretId="p", ResourcePolicy=POLICY, PolicyName="default")
+    assert put["PolicyName"] == "default"
     got = sm_client.get_resource_policy(SecretId="p", PolicyName="default")
     assert (got["PolicyName"], got["ResourcePolicy"]) == ("default", POLICY)
-    assert sm_client.get_resource_policy(SecretId="p")["PolicyName"] == "default"
+    # choices.POLICY_NAME_ECHOED: without a name the answer is as recorded (row SM-129).
+    assert "PolicyName" not in sm_client.get_resource_policy(SecretId="p")
+    assert "PolicyName" not in sm_client.put_resource_policy(SecretId="p", ResourcePolicy=POLICY)
     assert sm_client.list_resource_policies(SecretId="p")["ResourcePolicies"] == [{"PolicyName": "default"}]
     out = sm_client.delete_resource_policy(SecretId="p", PolicyName="default")
     assert out["PolicyName"] == "default"

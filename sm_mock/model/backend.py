@@ -36,8 +36,11 @@ class Backend:
         *,
         region: str | None = None,
         account_id: str | None = None,
+        partitions: arns.Partitions | None = None,
     ) -> None:
         self.limits = limits
+        #: Region -> partition (the session fills it from botocore's endpoint data).
+        self.partitions = partitions if partitions is not None else arns.Partitions()
         self.ids = ids
         #: KMS key ids: reproducible under the mock's seed, drawn apart from ARN suffixes.
         self.key_ids = ids.derived("kms")
@@ -59,7 +62,9 @@ class Backend:
             with self._lock:
                 store = self._stores.get((account_id, region))
                 if store is None:
-                    store = RegionStore(account_id, region, self.limits, self.ids, self.key_ids)
+                    store = RegionStore(
+                        account_id, region, self.limits, self.ids, self.key_ids, partition=self.partitions.of(region)
+                    )
                     self._stores[(account_id, region)] = store
         return store
 

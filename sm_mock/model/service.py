@@ -166,6 +166,10 @@ class SecretsService:
             raise not_found()
         return secret
 
+    def partition(self, region: str) -> str:
+        """The partition of ``region`` (``aws``, ``aws-cn``, ``aws-us-gov``, ...)."""
+        return self.backend.partitions.of(region)
+
     def store_of(self, secret: Secret) -> RegionStore:
         """The region store that owns ``secret``."""
         return self.backend.store(secret.account_id, secret.region)
@@ -371,6 +375,7 @@ class SecretsService:
         value = self._value(secret_string, secret_binary, required=False)
         merged = store.check_new_metadata(name, description, tags)
         replication.check_regions(caller.region, replicas)
+        replication.check_partition(self.backend, caller.region, replicas)
         replication.check_keys(self.backend, caller.account_id, replicas)  # resolved once the secret exists
         with store.lock:
             existing = store.lookup(name, caller.now)
@@ -527,7 +532,9 @@ class SecretsService:
             if parsed is not None:
                 # A full ARN's name is the part before the random suffix (SPEC B5, B8).
                 return Deleted(secret_id, parsed.name_without_suffix, caller.now)
-            arn = arns.secret_arn(caller.region, caller.account_id, secret_id, self.ids.suffix())
+            arn = arns.secret_arn(
+                caller.region, caller.account_id, secret_id, self.ids.suffix(), partition=self.partition(caller.region)
+            )
             return Deleted(arn, secret_id, caller.now)
         with self.locked(secret) as store:
             replication.guard_delete(secret)  # SPEC I6, G8
@@ -658,6 +665,7 @@ class SecretsService:
         secret = self.find(caller, secret_id)
         replication.guard_write(secret)  # SPEC I6
         replication.check_regions(secret.region, requests)
+        replication.check_partition(self.backend, secret.region, requests)
         with self.locked(secret, also=[request.region for request in requests]):
             self.check_not_deleted(secret)
             replication.add_replicas(self.backend, secret, requests, force, caller.now)

@@ -83,7 +83,14 @@ def put_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any
             "a Condition). Name the principals or add a Condition.",
         )
     secret = ctx.service.put_resource_policy(ctx, secret_id, policy)
-    return {"ARN": secret.arn, "Name": secret.name, "PolicyName": name}
+    return _named({"ARN": secret.arn, "Name": secret.name}, p, name)
+
+
+def _named(out: dict[str, Any], p: dict[str, Any], name: str) -> dict[str, Any]:
+    """The answer with PolicyName when the request named one (choices.POLICY_NAME_ECHOED)."""
+    if "PolicyName" in p:
+        out["PolicyName"] = name
+    return out
 
 
 @operation("GetResourcePolicy")
@@ -98,8 +105,7 @@ def get_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any
         out: dict[str, Any] = {"ARN": secret.arn, "Name": secret.name}
         if text is not None:
             out["ResourcePolicy"] = text
-        out["PolicyName"] = name
-        return out
+        return _named(out, p, name)
 
     return ctx.service.view(ctx, p["SecretId"], answer)
 
@@ -109,7 +115,7 @@ def delete_resource_policy(ctx: RequestContext, p: dict[str, Any]) -> dict[str, 
     """Remove the policy; succeeds when there is none (SPEC J6); only the one named ``default``."""
     name = policies.check_modifiable(p.get("PolicyName"))  # choices.POLICY_NAME_CHECKED_FIRST
     secret = ctx.service.delete_resource_policy(ctx, p["SecretId"])
-    return {"ARN": secret.arn, "Name": secret.name, "PolicyName": name}
+    return _named({"ARN": secret.arn, "Name": secret.name}, p, name)
 
 
 @operation("ListResourcePolicies")
