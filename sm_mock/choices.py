@@ -154,3 +154,26 @@ __all__ += ["ARN_PARTITION_FROM_ENDPOINT_DATA", "CROSS_PARTITION_REPLICA_CODE"]
 POLICY_NAME_ECHOED = "when requested"
 
 __all__ += ["POLICY_NAME_ECHOED"]
+
+#: Managed external secrets (botocore 1.41+): "The exact string that identifies the partner that
+#: holds the external secret" (Type); ExternalSecretRotationRoleArn is "the role that allows
+#: Secrets Manager to rotate a secret held by a third-party partner"; RotationLambdaARN: "For
+#: secrets that use managed rotation, omit this field." The mock has no partner, so the test
+#: plays it: sm.register_external_rotation(Type, handler), and handler(request) returns the new
+#: value. RotateSecret (and each scheduled window) puts an empty AWSPENDING version, calls the
+#: handler once, stores its value there and moves AWSCURRENT to it: the same events, retries and
+#: records as a Lambda rotation (sm.rotations), the role ARN standing where a function ARN
+#: stands in Invocation records. With no handler registered for the Type the rotation fails in
+#: the background (RotationFailed, saying how to register one) and RotateSecret still answers
+#: success, as it does when a Lambda fails (SPEC H17). RotateImmediately=false saves the
+#: configuration and runs only the (empty) testSecret step; the partner is not called.
+EXTERNAL_ROTATION = "registered handler per Type"
+
+#: RotateSecret's checks of the external members, all InvalidParameterException before anything
+#: changes: the members on a secret without Type; RotationLambdaARN on a managed external secret
+#: ("omit this field"); a role that is not an IAM role ARN; no role given or configured before
+#: (the partner cannot be reached without one); a metadata Key given twice ("A list of key value
+#: pairs"). Key and Value lengths are the model's (1-256, 1-2048), checked with the model's code.
+EXTERNAL_ROTATION_CHECKS = "InvalidParameterException"
+
+__all__ += ["EXTERNAL_ROTATION", "EXTERNAL_ROTATION_CHECKS"]

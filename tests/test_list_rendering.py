@@ -197,6 +197,7 @@ NOT_IN_AN_ENTRY = {
     "seq",
     "replica_of",
     "replicas",
+    "named_policies",
 }
 
 
@@ -264,6 +265,7 @@ def test_fields_outside_an_entry_do_not_change_it(field_name: str) -> None:
             "replica_of": "arn:other",
             "replicas": {"eu-west-3": ReplicaStatus("eu-west-3", secret.kms_key)},
             "deletion_date": secret.created + timedelta(days=30),  # not due: the secret stays
+            "named_policies": {"other": "{}"},
         }[field_name]
         assert changed != value
         object.__setattr__(secret, field_name, changed)

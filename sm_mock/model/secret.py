@@ -88,6 +88,10 @@ class RotationState:
     interrupted: str | None = None
     #: Bumped whenever the schedule changes; older entries in the due-heap are stale.
     generation: int = 0
+    #: A managed external secret's rotation (botocore 1.41+): the role Secrets Manager assumes
+    #: to rotate it at the partner, and the partner's metadata as (Key, Value) pairs.
+    external_role_arn: str | None = None
+    external_metadata: tuple[tuple[str, str], ...] | None = None
 
     def next_date(self) -> datetime | None:
         """``NextRotationDate``: the end of the next rotation window (SPEC H23), or None when

@@ -97,9 +97,12 @@ class RotationHooks(Protocol):
         rules: RotationSchedule | None,
         immediately: bool,
         now: datetime,
+        external_role_arn: str | None = None,
+        external_metadata: Sequence[tuple[str, str]] | None = None,
     ) -> Callable[[], None] | None:
         """Validate and set up a rotation (store lock held); returns what runs it, to be called
-        with no lock held, or None when nothing runs."""
+        with no lock held, or None when nothing runs. A managed external secret (its Type names
+        its partner) rotates with ``external_role_arn`` and ``external_metadata``, no Lambda."""
 
     def cancel(self, secret: Secret, now: datetime) -> str | None:
         """SPEC H27: turn rotation off (store lock held); the version of the rotation in progress."""
@@ -494,6 +497,20 @@ class SecretsService:
             self._propagate(secret)
             return Written(secret, token) if value is not None else secret
 
+    def update_secret_type(self, caller: Caller, secret_id: str, type_: str, update: Callable[[], T]) -> T:
+        """UpdateSecret with ``Type`` (a managed external secret's partner): ``update`` (the rest of
+        the UpdateSecret call, :meth:`update_secret`) and the new Type under the same locks, so a
+        refused call changes neither. A replica takes no Type (SPEC I6)."""
+        secret = self.find(caller, secret_id)
+        with self.locked(secret):
+            replication.guard_write(secret)
+            self.check_not_deleted(secret)
+            result = update()
+            secret.type = type_ or None
+            self._changed(secret, caller.now)
+            self._propagate(secret)
+            return result
+
     def update_secret_version_stage(
         self, caller: Caller, secret_id: str, stage: str, move_to: str | None, remove_from: str | None
     ) -> Secret:
@@ -618,6 +635,8 @@ class SecretsService:
         lambda_arn: str | None,
         rules: RotationSchedule | None,
         immediately: bool,
+        external_role_arn: str | None = None,
+        external_metadata: Sequence[tuple[str, str]] | None = None,
     ) -> Secret:
         """Save the rotation configuration and rotate now, or test it (SPEC H1-H21).
 
@@ -636,6 +655,8 @@ class SecretsService:
                 rules=rules,
                 immediately=immediately,
                 now=caller.now,
+                external_role_arn=external_role_arn,
+                external_metadata=external_metadata,
             )
         if run is not None:
             run()

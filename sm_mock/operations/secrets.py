@@ -6,6 +6,7 @@ from typing import Any
 
 from .. import choices
 from ..model.secret import Secret
+from ..model.service import Written
 from .base import RequestContext, operation, require_token, tag_pairs
 from .shapes import replica_requests, replication_status, secret_metadata
 
@@ -60,16 +61,21 @@ def describe_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
 def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Change description, KMS key and/or value (a value makes a new AWSCURRENT version)."""
     token = require_token(p)  # SM-030
-    written = ctx.service.update_secret(
-        ctx,
-        p["SecretId"],
-        token=token,
-        secret_string=p.get("SecretString"),
-        secret_binary=p.get("SecretBinary"),
-        description=p.get("Description"),
-        kms_key_id=p.get("KmsKeyId"),
-        kms_key_given="KmsKeyId" in p,
-    )
+
+    def update() -> Written | Secret:
+        return ctx.service.update_secret(
+            ctx,
+            p["SecretId"],
+            token=token,
+            secret_string=p.get("SecretString"),
+            secret_binary=p.get("SecretBinary"),
+            description=p.get("Description"),
+            kms_key_id=p.get("KmsKeyId"),
+            kms_key_given="KmsKeyId" in p,
+        )
+
+    # Type (botocore 1.41+): the partner of a managed external secret, changed with the rest.
+    written = ctx.service.update_secret_type(ctx, p["SecretId"], p["Type"], update) if "Type" in p else update()
     if isinstance(written, Secret):
         return {"ARN": written.arn, "Name": written.name}
     return {"ARN": written.secret.arn, "Name": written.secret.name, "VersionId": written.version_id}

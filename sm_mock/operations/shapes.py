@@ -74,6 +74,10 @@ def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
     out["RotationEnabled"] = rotation.enabled
     if rotation.lambda_arn:
         out["RotationLambdaARN"] = rotation.lambda_arn
+    if rotation.external_metadata is not None:  # a managed external secret's rotation
+        out["ExternalSecretRotationMetadata"] = [{"Key": k, "Value": v} for k, v in rotation.external_metadata]
+    if rotation.external_role_arn is not None:
+        out["ExternalSecretRotationRoleArn"] = rotation.external_role_arn
     if rotation.rules is not None:
         rules = rotation_rules(rotation.rules)
         days = rotation.rules.display_days()
