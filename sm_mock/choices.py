@@ -177,3 +177,55 @@ EXTERNAL_ROTATION = "registered handler per Type"
 EXTERNAL_ROTATION_CHECKS = "InvalidParameterException"
 
 __all__ += ["EXTERNAL_ROTATION", "EXTERNAL_ROTATION_CHECKS"]
+
+# ---- cross-account replicas ------------------------------------------------------------------
+
+#: CreateSecret with CrossAccountPrimaryARN attaches a resource policy to the replica (creating
+#: one "also" needs "secretsmanager:PutResourcePolicy"), letting the primary's account perform
+#: secretsmanager:AcceptCrossAccountReplication ("Secrets Manager calls
+#: AcceptCrossAccountReplication on the replica secret on your behalf"). It is the one policy
+#: under a name other than default ("You can modify only the default policy"); its name is not
+#: documented, this is the mock's. StopReplicationToReplica removes it (that call "also" needs
+#: "secretsmanager:DeleteResourcePolicy"). AssociateCrossAccountReplica checks the replica's
+#: policies (explicit Deny wins, else an Allow is needed): AccessDeniedException otherwise.
+CROSS_ACCOUNT_REPLICA_POLICY_NAME = "CrossAccountReplication"
+
+#: What reaches a cross-account replica: versions and their labels (each value re-sealed under
+#: the replica account's own key), Description and Type, which the replica "can't include" at
+#: creation because they come from the primary. Tags, resource policies and the KMS key are the
+#: replica account's own. Replication is synchronous (InSync at once); a replica whose key cannot
+#: seal a value turns Failed with the reason (as a regional replica does, SPEC I5).
+CROSS_ACCOUNT_REPLICATED_FIELDS = ("versions", "stages", "description", "type")
+
+#: Statuses: Pending from CreateSecret until AssociateCrossAccountReplica; InSync after it;
+#: Failed as above; Detached after DisassociateCrossAccountReplica (the replica stays a read-only
+#: replica: it is not "a standalone secret" until StopReplicationToReplica) or after
+#: StopReplicationToReplica (the primary keeps listing the replica, Detached, as "Secrets Manager
+#: updates the primary secret's replication status to Detached for this replica"). A Detached
+#: replica that was not promoted can be associated again ("call it again ... to repair
+#: replication"). Only links that are not Detached count toward "at most one cross-account
+#: replica" (LimitExceededException) and block DeleteSecret of the primary.
+CROSS_ACCOUNT_STATUSES = ("Pending", "InSync", "Failed", "Detached")
+
+#: Errors where the documentation names none: a forbidden member, a primary ARN of another
+#: region, partition or the same account, or a missing customer managed key at creation:
+#: InvalidParameterException; Associate/Disassociate not from the primary's account, on a
+#: replica that was not created for this primary, on a secret scheduled for deletion:
+#: InvalidRequestException; a replica ARN that exists nowhere, or Disassociate of a replica the
+#: primary never linked: ResourceNotFoundException. The primary's existence is not checked at
+#: creation (the replica's account can't read it); AssociateCrossAccountReplica checks the link.
+CROSS_ACCOUNT_ERRORS = "InvalidParameterException / InvalidRequestException / ResourceNotFoundException"
+
+#: ReplicaRestriction SameOrg ("the replica account [must] be in the same organization as the
+#: primary account. This is the default"): the mock's accounts are all in one organization
+#: unless a test puts them apart with sm.backend.set_organization(account_id, org_id); SameOrg
+#: across organizations is InvalidRequestException, NoRestriction allows it.
+ONE_ORGANIZATION_BY_DEFAULT = True
+
+__all__ += [
+    "CROSS_ACCOUNT_ERRORS",
+    "CROSS_ACCOUNT_REPLICATED_FIELDS",
+    "CROSS_ACCOUNT_REPLICA_POLICY_NAME",
+    "CROSS_ACCOUNT_STATUSES",
+    "ONE_ORGANIZATION_BY_DEFAULT",
+]

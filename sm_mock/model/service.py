@@ -26,7 +26,7 @@ from ..errors import BOTH_VALUES, AwsError, invalid_parameter, invalid_request, 
 from ..ids import IdSource
 from ..limits import Limits
 from . import arn as arns
-from . import labels, replication
+from . import cross_account, labels, replication
 from .backend import Backend
 from .filters import SecretFilter
 from .index import Page
@@ -177,25 +177,32 @@ class SecretsService:
         """The region store that owns ``secret``."""
         return self.backend.store(secret.account_id, secret.region)
 
-    def locked(self, secret: Secret, *, also: Sequence[str] = ()) -> _Locked:
+    def locked(self, secret: Secret, *, also: Sequence[str] = (), extra: Sequence[tuple[str, str]] = ()) -> _Locked:
         """Hold the lock of the secret's store and of every store replication ties it to, for a
         write: the secret is :meth:`~sm_mock.model.secret.Secret.touch`-ed when the write succeeds.
 
         A write to a primary is copied to its replicas before the call returns (SPEC I7), and a
         key change on a replica shows in its primary's ReplicationStatus (SPEC I4): those
         stores (and the regions in ``also``, where replicas are about to be made) are locked
-        too, in one global order, so two writers never wait for each other in a circle.
+        too, in one global order, so two writers never wait for each other in a circle. So are
+        the stores of other accounts a cross-account link ties it to, and ``extra`` (account,
+        region) stores (a cross-account replica about to be linked).
         """
-        return _Locked(self, secret, also)
+        return _Locked(self, secret, also, extra)
 
     @staticmethod
-    def _related(secret: Secret, also: Sequence[str]) -> list[tuple[str, str]]:
+    def _related(secret: Secret, also: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
         account = secret.account_id
-        if not secret.replicas and secret.replica_of is None and not also:
+        if not secret.replicas and secret.replica_of is None and not also and not extra:
             return [(account, secret.region)]
         regions = {secret.region, *secret.replicas, *also}
         if secret.replica_of is not None:
             regions.add(arns.region_of(secret.replica_of))
+        if secret.cross_account_replicas or secret.cross_account_primary is not None or extra:
+            keys = {(account, region) for region in regions}
+            keys.update(cross_account.linked_stores(secret))
+            keys.update(extra)
+            return sorted(keys)
         return sorted((account, region) for region in regions)
 
     def view(self, caller: Caller, secret_id: str, read: Callable[[Secret], T]) -> T:
@@ -258,6 +265,8 @@ class SecretsService:
             replication.sync(self.backend, secret)
         elif secret.replica_of is not None:
             replication.report_key(self.backend, secret)
+        if secret.cross_account_replicas:
+            cross_account.sync(self.backend, secret)  # a write reaches the linked replica too
 
     # ---- values ---------------------------------------------------------------------------
     @staticmethod
@@ -443,7 +452,7 @@ class SecretsService:
                 store.add_value(secret, token, value.data, value.binary, stages, caller.now)
                 if secret.rotation is not None:  # SPEC H19, H23
                     self.rotations.after_write(secret, token, pending, caller.now, caller.operation)
-            if secret.replicas or secret.replica_of is not None:
+            if secret.replicas or secret.replica_of is not None or secret.cross_account_replicas:
                 self._propagate(secret)
             return Written(secret, token)
 
@@ -555,6 +564,7 @@ class SecretsService:
             return Deleted(arn, secret_id, caller.now)
         with self.locked(secret) as store:
             replication.guard_delete(secret)  # SPEC I6, G8
+            cross_account.check_deletable(secret)  # linked across accounts: disassociate/stop first
             if force:
                 # SPEC G3 / SM-028's note: the mock frees the name at once (AWS takes seconds).
                 store.purge(secret)
@@ -703,37 +713,127 @@ class SecretsService:
         """Promote a replica to a standalone primary; call it in the replica's region (SPEC I8)."""
         secret = self.find(caller, secret_id)
         with self.locked(secret):
+            if secret.cross_account_primary is not None:
+                cross_account.promote(self.backend, secret)  # a cross-account replica
+                return secret
             replication.promote(self.backend, secret)
             return secret
+
+    # ---- cross-account replicas (model/cross_account.py) ------------------------------------
+    def create_cross_account_replica(
+        self,
+        caller: Caller,
+        *,
+        name: str,
+        primary_arn: str,
+        kms_key_id: str | None,
+        tags: Sequence[tuple[str | None, str]] | None,
+        has_value: bool,
+        description: str | None,
+        replica_regions: bool,
+        type_: str | None,
+        policy: str,
+    ) -> Secret:
+        """CreateSecret(CrossAccountPrimaryARN): an empty, read-only replica, Pending until the
+        primary's account associates it; ``policy`` (JSON, made by the caller) lets the
+        primary's account accept replication."""
+        store = self.backend.store(caller.account_id, caller.region)
+        cross_account.check_create(
+            primary_arn,
+            account_id=caller.account_id,
+            region=caller.region,
+            partition=store.partition,
+            kms_key_id=kms_key_id,
+            has_value=has_value,
+            description=description,
+            replica_regions=replica_regions,
+            type_=type_,
+        )
+        arns.check_name(name)  # SM-003
+        merged = store.check_new_metadata(name, None, tags)
+        with store.lock:
+            secret = store.create_checked(name, caller.now, tags=merged, kms_key_id=kms_key_id)
+            cross_account.make_replica(secret, primary_arn, policy)
+            secret.touch()
+            return secret
+
+    def associate_cross_account_replica(
+        self,
+        caller: Caller,
+        secret_id: str,
+        replica_arn: str,
+        *,
+        restriction: str,
+        role_arn: str | None,
+        allows: cross_account.PolicyCheck,
+    ) -> tuple[Secret, str]:
+        """Link a cross-account replica to the caller's primary and replicate to it; returns the
+        primary and the link's status. ``allows`` evaluates the replica's resource policies."""
+        primary = self.find(caller, secret_id)
+        parsed = arns.parse(replica_arn)
+        extra = [(parsed.account_id, parsed.region)] if parsed is not None else []
+        with self.locked(primary, extra=extra):
+            replica = cross_account.find_replica(self.backend, primary, replica_arn)
+            link = cross_account.associate(
+                self.backend,
+                primary,
+                replica,
+                caller_account=caller.account_id,
+                restriction=restriction,
+                role_arn=role_arn,
+                allows=allows,
+            )
+            return primary, link.status
+
+    def disassociate_cross_account_replica(self, caller: Caller, secret_id: str, replica_arn: str) -> Secret:
+        """Unlink a cross-account replica: it stays, read-only, Detached."""
+        primary = self.find(caller, secret_id)
+        with self.locked(primary):
+            cross_account.disassociate(primary, replica_arn, caller.account_id)
+            replica = cross_account.replica_of_link(self.backend, primary.cross_account_replicas[replica_arn])
+            if replica is not None:
+                replica.touch()
+            return primary
 
 
 class _Locked:
     """The context manager of :meth:`SecretsService.locked` (a class: it is on every write's path,
     and the usual case, a secret without replicas, takes one lock and builds nothing)."""
 
-    __slots__ = ("_also", "_secret", "_service", "_stores")
+    __slots__ = ("_also", "_extra", "_secret", "_service", "_stores")
 
-    def __init__(self, service: SecretsService, secret: Secret, also: Sequence[str]) -> None:
+    def __init__(
+        self, service: SecretsService, secret: Secret, also: Sequence[str], extra: Sequence[tuple[str, str]] = ()
+    ) -> None:
         self._service = service
         self._secret = secret
         self._also = also
+        self._extra = extra
         self._stores: list[RegionStore] = []
 
     def __enter__(self) -> RegionStore:
         secret, also, backend = self._secret, self._also, self._service.backend
+        extra = self._extra
         home = backend.store(secret.account_id, secret.region)
         while True:
-            if not secret.replicas and secret.replica_of is None and not also:
+            # (A cross-account replica has replica_of set; a cross-account primary has links.)
+            if (
+                not secret.replicas
+                and secret.replica_of is None
+                and not also
+                and not extra
+                and not secret.cross_account_replicas
+            ):
                 home.lock.acquire()
                 stores = [home]
-                if not secret.replicas and secret.replica_of is None:
+                if not secret.replicas and secret.replica_of is None and not secret.cross_account_replicas:
                     break
             else:
-                keys = SecretsService._related(secret, also)
+                keys = SecretsService._related(secret, also, extra)
                 stores = [backend.store(account, region) for account, region in keys]
                 for store in stores:
                     store.lock.acquire()
-                if SecretsService._related(secret, also) == keys:
+                if SecretsService._related(secret, also, extra) == keys:
                     break
             for store in reversed(stores):  # replication changed meanwhile: start again
                 store.lock.release()

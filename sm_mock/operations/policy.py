@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import AwsError
-from ..model import policies
+from ..model import arn as arns
+from ..model import cross_account, policies
 from ..model.secret import Secret
 from .base import RequestContext, operation
 from .paging import decode_offset, encode_token
 
-__all__ = ["policy_problems"]
+__all__ = ["cross_account_replica_policy", "policy_allows", "policy_problems"]
 
 
 def _statements(policy: str) -> list[dict[str, Any]]:
@@ -66,6 +68,63 @@ def policy_problems(policy: str) -> list[dict[str, str]]:
         for statement in statements
         if _is_public(statement)
     ]
+
+
+def cross_account_replica_policy(primary_arn: str) -> str:
+    """The resource policy a cross-account replica gets at creation: the primary's account may
+    accept replication into it (choices.CROSS_ACCOUNT_REPLICA_POLICY_NAME)."""
+    parsed = arns.parse(primary_arn)
+    partition, account = (parsed.partition, parsed.account_id) if parsed is not None else ("aws", "")
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                    "Action": cross_account.ACCEPT_ACTION,
+                    "Resource": "*",
+                }
+            ],
+        }
+    )
+
+
+def policy_allows(policies: Sequence[str], account_id: str, action: str) -> bool:
+    """Whether resource policies let ``account_id`` perform ``action``: an explicit Deny wins,
+    else an Allow is needed (IAM's evaluation, for the principals and actions resource policies
+    of secrets use: "*", an account id or its root ARN; an action, "secretsmanager:*" or "*")."""
+    allowed = False
+    for text in policies:
+        try:
+            statements = _statements(text)
+        except AwsError:
+            continue
+        for statement in statements:
+            if not (_names_action(statement.get("Action"), action) and _names_account(statement, account_id)):
+                continue
+            if statement.get("Effect") == "Deny":
+                return False
+            allowed = True
+    return allowed
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
+
+
+def _names_action(actions: object, action: str) -> bool:
+    return any(a in ("*", "secretsmanager:*", action) for a in _as_list(actions))
+
+
+def _names_account(statement: dict[str, Any], account_id: str) -> bool:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    aws = principal.get("AWS") if isinstance(principal, dict) else None
+    return any(
+        p in ("*", account_id) or (isinstance(p, str) and p.endswith(f"::{account_id}:root")) for p in _as_list(aws)
+    )
 
 
 @operation("PutResourcePolicy")
