@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from support import fails, needs_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import client, fails, needs_model
 
-from sm_mock import SecretsManagerMock
+from sm_mock import SecretsManagerMock, mock_secretsmanager
 
 POLICY = json.dumps(
     {
@@ -111,3 +113,33 @@ def test_a_next_token_not_of_this_operation_is_invalid(sm_client: Any, token: st
     # The second token is a valid ListSecretVersionIds token: tokens are bound to their operation.
     sm_client.create_secret(Name="p", SecretString="v")
     fails(sm_client.list_resource_policies, "InvalidNextTokenException", SecretId="p", NextToken=token)
+
+
+_NAME = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_", min_size=1, max_size=64)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    names=st.sets(_NAME.filter(lambda n: n != "default"), max_size=12),
+    with_default=st.booleans(),
+    page=st.integers(min_value=1, max_value=5),
+)
+def test_pages_join_to_the_documented_order(names: set[str], with_default: bool, page: int) -> None:
+    # Whatever the names and the page size: default first (when attached), the others in
+    # alphabetical order, each once, and the last page has no NextToken.
+    with mock_secretsmanager() as sm:
+        c = client()
+        c.create_secret(Name="p", SecretString="v")
+        if with_default:
+            c.put_resource_policy(SecretId="p", ResourcePolicy=POLICY)
+        _attach_service_policies(sm, sorted(names))
+        seen: list[str] = []
+        params: dict[str, Any] = {"SecretId": "p", "MaxResults": page}
+        while True:
+            out = c.list_resource_policies(**params)
+            assert len(out["ResourcePolicies"]) <= page
+            seen.extend(p["PolicyName"] for p in out["ResourcePolicies"])
+            if "NextToken" not in out:
+                break
+            params["NextToken"] = out["NextToken"]
+        assert seen == (["default"] if with_default else []) + sorted(names)

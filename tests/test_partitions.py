@@ -3,7 +3,12 @@ data), lookups take the correct partition's ARN only, and replication stays in a
 
 from __future__ import annotations
 
+import botocore.loaders
+import botocore.regions
 import pytest
+from botocore.exceptions import UnknownRegionError
+from hypothesis import given
+from hypothesis import strategies as st
 from support import fails, new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
@@ -110,11 +115,26 @@ def _secret_partitions(sm: SecretsManagerMock) -> set[str]:
 
 
 def test_the_partition_table_comes_from_botocore() -> None:
-    import botocore.loaders
-
     table = partitions()
     data = botocore.loaders.create_loader().load_data("endpoints")
     for partition in data["partitions"]:
         for region in partition["regions"]:
             assert table.of(region) == partition["partition"], region
     assert table.of("xx-nowhere-1") == "aws"  # nothing claims it: the commercial partition
+
+
+_RESOLVER = botocore.regions.EndpointResolver(botocore.loaders.create_loader().load_data("endpoints"))
+
+
+@given(
+    prefix=st.sampled_from(["us", "eu", "ap", "cn", "us-gov", "us-iso", "us-isob", "eu-isoe", "eusc-de", "zz", "me"]),
+    word=st.sampled_from(["east", "west", "north", "south", "central", "northwest", "gov"]),
+    number=st.integers(min_value=1, max_value=12),
+)
+def test_a_region_gets_the_partition_botocore_resolves_it_to(prefix: str, word: str, number: int) -> None:
+    region = f"{prefix}-{word}-{number}"
+    try:
+        expected = _RESOLVER.get_partition_for_region(region)
+    except UnknownRegionError:
+        expected = "aws"  # no partition claims it: the mock uses the commercial partition
+    assert partitions().of(region) == expected
