@@ -19,7 +19,7 @@ from .clock import to_milliseconds
 from .errors import AwsError
 from .operations.base import OPERATIONS, RequestContext
 from .operations.replication import not_supported
-from .protocol import decode_request, encode_error, encode_result, validator_for
+from .protocol import check_operation, decode_request, encode_error, encode_result, validator_for
 
 if TYPE_CHECKING:
     from .session import Session
@@ -138,6 +138,8 @@ def answer(
     still raises :class:`~sm_session.admission.TransportFailure`.
     """
     try:
+        if operation not in OPERATIONS:
+            check_operation(operation)  # a target the service does not know (issue 18, item 15)
         raw = decode_request(body)
     except AwsError as error:
         session.calls.append(

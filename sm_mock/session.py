@@ -115,6 +115,7 @@ class Session:
         #: The domain API the operations call (rules, locks, rotation and replication hooks).
         self.service = SecretsService(self.backend, self.limits, self.ids, self.rotations)
         self.rotations.external.service = self.service  # external rotations write through it
+        self.rotations.scheduler.replication = self.service
         self.faults = FaultPlan(options.seed)
         self.quotas = Quotas(
             self.limits, self.clock, options.throttling, region=self.region, account_id=self.account_id

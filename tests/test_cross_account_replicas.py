@@ -108,11 +108,15 @@ def test_the_whole_lifecycle(world: World) -> None:
     # Writes to the primary reach it; the replica is read-only.
     w.primary.put_secret_value(SecretId="db", SecretString='{"password": "two"}')
     assert w.replica.get_secret_value(SecretId="db-copy")["SecretString"] == '{"password": "two"}'
-    fails(w.replica.put_secret_value, "InvalidRequestException", SecretId="db-copy", SecretString="x")
-    fails(w.replica.update_secret, "InvalidRequestException", SecretId="db-copy", Description="mine")
-    # Neither can be deleted while linked.
-    fails(w.primary.delete_secret, "InvalidRequestException", SecretId="db", ForceDeleteWithoutRecovery=True)
-    fails(w.replica.delete_secret, "InvalidRequestException", SecretId="db-copy")
+    fails(w.replica.put_secret_value, "InvalidParameterException", SecretId="db-copy", SecretString="x")
+    fails(w.replica.update_secret, "InvalidParameterException", SecretId="db-copy", Description="mine")
+    # Neither can be deleted while linked (with the documented reason).
+    assert "DisassociateCrossAccountReplica" in fails(
+        w.primary.delete_secret, "InvalidParameterException", SecretId="db"
+    )
+    assert "StopReplicationToReplica" in fails(w.replica.delete_secret, "InvalidParameterException", SecretId="db-copy")
+    fails(w.primary.delete_secret, "InvalidParameterException", SecretId="db", ForceDeleteWithoutRecovery=True)
+    fails(w.replica.delete_secret, "InvalidParameterException", SecretId="db-copy")
 
     # Disassociated: Detached, the replica keeps its value, stays read-only, gets no updates.
     w.primary.disassociate_cross_account_replica(SecretId="db", CrossAccountReplicaARN=replica_arn)
@@ -120,8 +124,8 @@ def test_the_whole_lifecycle(world: World) -> None:
     assert _describe(w.primary, "db")["CrossAccountReplicas"][0]["ReplicationStatus"] == "Detached"
     w.primary.put_secret_value(SecretId="db", SecretString='{"password": "three"}')
     assert w.replica.get_secret_value(SecretId="db-copy")["SecretString"] == '{"password": "two"}'
-    fails(w.replica.put_secret_value, "InvalidRequestException", SecretId="db-copy", SecretString="x")
-    fails(w.replica.delete_secret, "InvalidRequestException", SecretId="db-copy")
+    fails(w.replica.put_secret_value, "InvalidParameterException", SecretId="db-copy", SecretString="x")
+    fails(w.replica.delete_secret, "InvalidParameterException", SecretId="db-copy")
 
     # Associating again repairs it: the newest value arrives.
     w.primary.associate_cross_account_replica(SecretId="db", CrossAccountReplicaARN=replica_arn)
@@ -285,7 +289,9 @@ def test_a_deny_in_the_replicas_policy_stops_the_association(world: World) -> No
     }
     # A replica is read-only, its policy included (PutResourcePolicy is refused on it), so the
     # Deny goes into the model directly: what is tested is the association's policy check.
-    fails(w.replica.put_resource_policy, "InvalidRequestException", SecretId="db-copy", ResourcePolicy=json.dumps(deny))
+    fails(
+        w.replica.put_resource_policy, "InvalidParameterException", SecretId="db-copy", ResourcePolicy=json.dumps(deny)
+    )
     secret = w.sm.backend.get("db-copy", account_id=REPLICA_ACCOUNT, region=REGION)
     secret.policy = json.dumps(deny)
     fails(
@@ -308,3 +314,17 @@ def test_a_disabled_replica_key_fails_replication_and_changes_nothing(world: Wor
     assert status["ReplicationStatus"] == "Failed"
     assert "Replication failed" in status["StatusMessage"]
     assert _describe(w.replica, "db-copy")["CrossAccountPrimary"]["ReplicationStatus"] == "Failed"
+
+
+def test_a_rotation_reaches_the_replica_labels_included(world: World) -> None:
+    w = world
+    _, replica_arn = _pair(w)
+    w.primary.associate_cross_account_replica(SecretId="db", CrossAccountReplicaARN=replica_arn)
+    w.sm.register_external_rotation("Partner", lambda request: "rotated")
+    w.primary.update_secret(SecretId="db", Type="Partner")
+    w.primary.rotate_secret(SecretId="db", ExternalSecretRotationRoleArn="arn:aws:iam::111111111111:role/r")
+    primary_stages = _describe(w.primary, "db")["VersionIdsToStages"]
+    assert _describe(w.replica, "db-copy")["VersionIdsToStages"] == primary_stages
+    assert "AWSPENDING" not in str(primary_stages)
+    assert w.replica.get_secret_value(SecretId="db-copy")["SecretString"] == "rotated"
+    assert _describe(w.replica, "db-copy")["Type"] == "Partner"

@@ -34,6 +34,8 @@ from sm_mock.model.labels import check_invariants
 
 # ---- the reference model: plain Python, nothing from sm_mock ---------------------------------
 REGION = "us-east-1"
+#: Where secrets are replicated (SPEC §I; issue 18, items 3, 4, 7, 8).
+REPLICA_REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 ARN_PREFIX = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:"
 MAX_VERSIONS = 6  # SPEC D10 quota, lowered so pruning and the version limit are reachable
@@ -96,6 +98,8 @@ class RefSecret:
     accessed: date | None = None
     deleted_at: datetime | None = None
     deletion_date: datetime | None = None
+    #: Replicated to REPLICA_REGION (SPEC I1).
+    replicated: bool = False
 
     def labels_of(self, vid: str) -> list[str]:
         return sorted(label for label, holder in self.labels.items() if holder == vid)
@@ -107,6 +111,17 @@ def _with_stages(out: dict[str, Any], labels: list[str]) -> dict[str, Any]:
     if labels:
         out["VersionStages"] = labels
     return out
+
+
+def _replication_status() -> list[dict[str, str]]:
+    return [
+        {
+            "Region": REPLICA_REGION,
+            "KmsKeyId": "alias/aws/secretsmanager",
+            "Status": "InSync",
+            "StatusMessage": "Replication succeeded",
+        }
+    ]
 
 
 def _midnight(day: date) -> datetime:
@@ -268,11 +283,12 @@ class Reference:
     def put(
         self, secret_id: str, value: Value | Both, token: str, stages: list[str] | None, now: datetime
     ) -> dict[str, Any]:
-        # Order: SecretId resolution, then the value parameters, then the secret's state.
-        secret = self._existing(secret_id, now)
+        # Order: the value parameters (the request's shape, SM-134), then SecretId resolution,
+        # then the secret's state.
         if value is BOTH:
             raise Refused("InvalidParameterException")  # SM-050
         assert isinstance(value, (str, bytes))
+        secret = self._existing(secret_id, now)
         self._writable(secret)  # SM-025
         if token in secret.versions:
             if self._same(secret.versions[token], value):
@@ -363,6 +379,11 @@ class Reference:
                 return {"ARN": secret_id, "Name": name, "DeletionDate": now}
             pattern = re.escape(ARN_PREFIX + secret_id) + r"-[A-Za-z0-9]{6}"
             return {"ARN": Matches(pattern), "Name": secret_id, "DeletionDate": now}
+        if secret.replicated:  # SM-137
+            raise Refused(
+                "InvalidParameterException",
+                f"You can't delete secret {secret.arn} that still has replica regions [{REPLICA_REGION}].",
+            )
         if force:
             self._forget(secret.name)  # SPEC G3: gone at once
             return {"ARN": secret.arn, "Name": secret.name, "DeletionDate": now}
@@ -445,7 +466,38 @@ class Reference:
         if stages:
             out["VersionIdsToStages"] = stages
         out["CreatedDate"] = secret.created
+        if secret.replicated:
+            out["PrimaryRegion"] = REGION
+            out["ReplicationStatus"] = _replication_status()
         return out
+
+    def replicate(self, secret_id: str, now: datetime) -> dict[str, Any]:
+        """SPEC I1, I3 (ReplicateSecretToRegions to REPLICA_REGION with the default key)."""
+        secret = self._existing(secret_id, now)
+        self._writable(secret)
+        if secret.replicated:
+            raise Refused("InvalidParameterException")  # already InSync there
+        secret.replicated = True
+        return {"ARN": secret.arn, "ReplicationStatus": _replication_status()}
+
+    def remove_replica(self, secret_id: str, now: datetime) -> dict[str, Any]:
+        """SPEC I9: the replica goes at once."""
+        secret = self._existing(secret_id, now)
+        if not secret.replicated:
+            raise Refused("InvalidParameterException")
+        secret.replicated = False
+        return {"ARN": secret.arn, "ReplicationStatus": []}
+
+    def write_to_replica(self, name: str, now: datetime) -> dict[str, Any]:
+        """A write sent to the replica's region (SM-136)."""
+        self.expire(now)
+        secret = self.secrets.get(name)
+        if secret is None or not secret.replicated:
+            raise Refused("ResourceNotFoundException", NOT_FOUND)
+        raise Refused(
+            "InvalidParameterException",
+            "Operation not permitted on a replica secret. Call must be made in primary secret's region.",
+        )
 
     def list_versions(self, secret_id: str, include_deprecated: bool, now: datetime) -> dict[str, Any]:
         """SPEC M, D9, SM-105..SM-108 (works while deletion is scheduled, SM-058)."""
@@ -610,6 +662,7 @@ class SecretsManagerMachine(RuleBasedStateMachine):
         # One client for every example: clients made before an activation are served too, and a
         # client costs far more than a call.
         self.client = shared_client(REGION)
+        self.replica_client = shared_client(REPLICA_REGION)
         self.ref = Reference()
         #: Every ARN each name has had (to address a secret by a stale ARN, SPEC B6).
         self.arns: dict[str, list[str]] = {name: [] for name in NAMES}
@@ -787,6 +840,27 @@ class SecretsManagerMachine(RuleBasedStateMachine):
         _expect(actual, lambda: self.ref.delete(secret_id, window, force, self.now))
 
     @rule(sid=secret_ids)
+    def replicate(self, sid: tuple[int, int]) -> None:
+        secret_id = self.secret_id(sid)
+        actual = _call(
+            self.client.replicate_secret_to_regions, SecretId=secret_id, AddReplicaRegions=[{"Region": REPLICA_REGION}]
+        )
+        _expect(actual, lambda: self.ref.replicate(secret_id, self.now))
+
+    @rule(sid=secret_ids)
+    def remove_replica(self, sid: tuple[int, int]) -> None:
+        secret_id = self.secret_id(sid)
+        actual = _call(
+            self.client.remove_regions_from_replication, SecretId=secret_id, RemoveReplicaRegions=[REPLICA_REGION]
+        )
+        _expect(actual, lambda: self.ref.remove_replica(secret_id, self.now))
+
+    @rule(name=st.sampled_from(NAMES), value=values)
+    def write_to_replica(self, name: str, value: Value) -> None:
+        actual = _call(self.replica_client.put_secret_value, SecretId=name, **self.value_params(value))
+        _expect(actual, lambda: self.ref.write_to_replica(name, self.now))
+
+    @rule(sid=secret_ids)
     def restore(self, sid: tuple[int, int]) -> None:
         secret_id = self.secret_id(sid)
         actual = _call(self.client.restore_secret, SecretId=secret_id)
@@ -879,6 +953,22 @@ class SecretsManagerMachine(RuleBasedStateMachine):
                 assert secret.versions[vid].created == version.created
         for name in self.ref.secrets:
             assert backend.find(name, ACCOUNT, REGION) is not None, f"{name} is missing from the backend"
+
+    @invariant()
+    def replicas_mirror_their_primary(self) -> None:
+        """SPEC I7: every write to a primary has reached its replica (issue 18, items 7, 8)."""
+        backend = self.mock.backend
+        for name, expected in self.ref.secrets.items():
+            replica = backend.find(name, ACCOUNT, REPLICA_REGION)
+            if not expected.replicated:
+                assert replica is None, f"{name} has a replica the reference does not"
+                continue
+            assert replica is not None, f"the replica of {name} is missing"
+            assert list(replica.versions) == list(expected.versions)
+            assert replica.stages == expected.labels
+            for vid, version in expected.versions.items():
+                stored = backend.reveal(replica.arn, account_id=ACCOUNT, region=REPLICA_REGION, version_id=vid)
+                assert stored == version.value
 
 
 def _profile_examples() -> int:

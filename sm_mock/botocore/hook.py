@@ -15,6 +15,7 @@ from botocore.awsrequest import AWSResponse
 from .. import session as sessions
 from ..admission import TransportFailure
 from ..pipeline import serve
+from ..protocol import operation_from_target
 from ..session import Session
 from . import inflight
 from .direct import DIRECT_EVENT, DIRECT_UNIQUE_ID, before_call
@@ -78,13 +79,16 @@ def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
 
 def answer_request(session: Session, operation: str, request: Any) -> AWSResponse:
     """The mock's HTTP answer to a signed Secrets Manager request (or botocore's own exception
-    for an injected network failure)."""
+    for an injected network failure). The operation served is the one the request's
+    ``X-Amz-Target`` names; ``operation`` (botocore's event) is only what the client meant."""
     inflight.mark_answered()
     region, access_key = _region_and_key(request)
+    # The service routes by X-Amz-Target, not by what botocore's event says (issue 18, item 15).
+    target = operation_from_target(request.headers.get("X-Amz-Target"))
     try:
         status, body = serve(
             session,
-            operation,
+            target,
             request.body,
             region or session.region,
             session.account_for(access_key),

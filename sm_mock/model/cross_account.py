@@ -271,12 +271,12 @@ def check_deletable(secret: Secret) -> None:
     """A primary with a cross-account replica that is not Detached can't be deleted."""
     linked = [link.replica_arn for link in secret.cross_account_replicas.values() if link.status != "Detached"]
     if linked:
-        raise invalid_request(
+        raise invalid_parameter(  # the code of the recorded regional refusals (SM-136, SM-137)
             f"You can't delete secret {secret.name} because it is associated with the cross-account replica "
             f"{linked[0]}. Disassociate it first with DisassociateCrossAccountReplica."
         )
     if secret.cross_account_primary is not None:
-        raise invalid_request(
+        raise invalid_parameter(
             f"You can't delete the cross-account replica {secret.name} while it replicates from "
             f"{secret.cross_account_primary.primary_arn}. Call StopReplicationToReplica on it first."
         )
