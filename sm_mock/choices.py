@@ -127,6 +127,136 @@ BATCH_FILTERS_INCLUDE_PLANNED_DELETION = False
 #: SecretIdList form reports the id exactly as the caller gave it, SM-056).
 BATCH_FILTER_ERROR_SECRET_ID = "ARN"
 
+# ---- the current API (issue 17: botocore 1.44's 26 operations) -----------------------------
+# Each rests on a documentation string of botocore 1.44's secretsmanager model (quoted).
+
+#: PutResourcePolicy / DeleteResourcePolicy: "You can only attach the default policy; if you
+#: specify any other name, the operation returns an InvalidParameterException." The name is a
+#: parameter of the request, so it is checked before the secret is looked up (a wrong name with
+#: a missing secret answers InvalidParameterException).
+POLICY_NAME_CHECKED_FIRST = True
+
+#: ListResourcePolicies: "Secrets Manager lists default first, followed by any other policies in
+#: alphabetical order." It lists attached policies only: a secret with no default policy lists
+#: no ``default`` (GetResourcePolicy of ``default`` then answers without ResourcePolicy, SPEC J5).
+LIST_POLICIES_DEFAULT_ONLY_WHEN_ATTACHED = True
+
+__all__ += [
+    "LIST_POLICIES_DEFAULT_ONLY_WHEN_ATTACHED",
+    "POLICY_NAME_CHECKED_FIRST",
+]
+
+#: SPEC Q1's quota table predates ListResourcePolicies and the cross-account operations. They
+#: join the groups of their kind: ListResourcePolicies the resource-policy group (50/s),
+#: AssociateCrossAccountReplica and DisassociateCrossAccountReplica the replication writes
+#: (50/s, with ReplicateSecretToRegions and StopReplicationToReplica).
+NEW_OPERATIONS_QUOTA_GROUPS = True
+
+__all__ += ["NEW_OPERATIONS_QUOTA_GROUPS"]
+
+#: Replication across partitions. The User Guide: "You can't replicate a secret in your enabled
+#: AWS Regions to a specialized Region or replicate secrets from a specialized region to a
+#: commercial region." It names no error; a replica region outside the primary's partition is a
+#: bad parameter of the request, refused before anything changes (like a region named twice,
+#: SPEC I11), not a replica with Status Failed.
+CROSS_PARTITION_REPLICA_CODE = "InvalidParameterException"
+
+#: ARNs of secrets and KMS keys carry the partition of their region, taken from botocore's
+#: endpoint data (a region a partition lists, else the first whose regionRegex matches, as
+#: botocore resolves endpoints; else "aws"). A lookup by an ARN of another partition finds
+#: nothing (ResourceNotFoundException), as a lookup by an ARN of another region does; a KMS key
+#: ARN of another partition is refused like one of another region (SPEC F6).
+ARN_PARTITION_FROM_ENDPOINT_DATA = True
+
+__all__ += ["ARN_PARTITION_FROM_ENDPOINT_DATA", "CROSS_PARTITION_REPLICA_CODE"]
+
+#: Put/Get/DeleteResourcePolicy answer PolicyName only when the request named a policy. Row
+#: SM-129 (confidence A) records answers without it (keys ARN and Name; ARN, Name and
+#: ResourcePolicy) for requests without PolicyName; botocore 1.44's model says of the answer's
+#: PolicyName "If you didn't specify PolicyName in the request, this is default". The recorded
+#: row wins for requests without a name, the documentation for requests with one.
+POLICY_NAME_ECHOED = "when requested"
+
+__all__ += ["POLICY_NAME_ECHOED"]
+
+#: Managed external secrets (botocore 1.41+): "The exact string that identifies the partner that
+#: holds the external secret" (Type); ExternalSecretRotationRoleArn is "the role that allows
+#: Secrets Manager to rotate a secret held by a third-party partner"; RotationLambdaARN: "For
+#: secrets that use managed rotation, omit this field." The mock has no partner, so the test
+#: plays it: sm.register_external_rotation(Type, handler), and handler(request) returns the new
+#: value. RotateSecret (and each scheduled window) puts an empty AWSPENDING version, calls the
+#: handler once, stores its value there and moves AWSCURRENT to it: the same events, retries and
+#: records as a Lambda rotation (sm.rotations), the role ARN standing where a function ARN
+#: stands in Invocation records. With no handler registered for the Type the rotation fails in
+#: the background (RotationFailed, saying how to register one) and RotateSecret still answers
+#: success, as it does when a Lambda fails (SPEC H17). RotateImmediately=false saves the
+#: configuration and runs only the (empty) testSecret step; the partner is not called.
+EXTERNAL_ROTATION = "registered handler per Type"
+
+#: RotateSecret's checks of the external members, all InvalidParameterException before anything
+#: changes: the members on a secret without Type; RotationLambdaARN on a managed external secret
+#: ("omit this field"); a role that is not an IAM role ARN; no role given or configured before
+#: (the partner cannot be reached without one); a metadata Key given twice ("A list of key value
+#: pairs"). Key and Value lengths are the model's (1-256, 1-2048), checked with the model's code.
+EXTERNAL_ROTATION_CHECKS = "InvalidParameterException"
+
+__all__ += ["EXTERNAL_ROTATION", "EXTERNAL_ROTATION_CHECKS"]
+
+# ---- cross-account replicas ------------------------------------------------------------------
+
+#: CreateSecret with CrossAccountPrimaryARN attaches a resource policy to the replica (creating
+#: one "also" needs "secretsmanager:PutResourcePolicy"), letting the primary's account perform
+#: secretsmanager:AcceptCrossAccountReplication ("Secrets Manager calls
+#: AcceptCrossAccountReplication on the replica secret on your behalf"). It is the one policy
+#: under a name other than default ("You can modify only the default policy"); its name is not
+#: documented, this is the mock's. StopReplicationToReplica removes it (that call "also" needs
+#: "secretsmanager:DeleteResourcePolicy"). AssociateCrossAccountReplica checks the replica's
+#: policies (explicit Deny wins, else an Allow is needed): AccessDeniedException otherwise.
+CROSS_ACCOUNT_REPLICA_POLICY_NAME = "CrossAccountReplication"
+
+#: What reaches a cross-account replica: versions and their labels (each value re-sealed under
+#: the replica account's own key), Description and Type, which the replica "can't include" at
+#: creation because they come from the primary. Tags, resource policies and the KMS key are the
+#: replica account's own. Replication is synchronous (InSync at once); a replica whose key cannot
+#: seal a value turns Failed with the reason (as a regional replica does, SPEC I5).
+CROSS_ACCOUNT_REPLICATED_FIELDS = ("versions", "stages", "description", "type")
+
+#: Statuses: Pending from CreateSecret until AssociateCrossAccountReplica; InSync after it;
+#: Failed as above; Detached after DisassociateCrossAccountReplica (the replica stays a read-only
+#: replica: it is not "a standalone secret" until StopReplicationToReplica) or after
+#: StopReplicationToReplica (the primary keeps listing the replica, Detached, as "Secrets Manager
+#: updates the primary secret's replication status to Detached for this replica"). A Detached
+#: replica that was not promoted can be associated again ("call it again ... to repair
+#: replication"). Only links that are not Detached count toward "at most one cross-account
+#: replica" (LimitExceededException) and block DeleteSecret of the primary.
+CROSS_ACCOUNT_STATUSES = ("Pending", "InSync", "Failed", "Detached")
+
+#: Errors where the documentation names none: a forbidden member, a primary ARN of another
+#: region, partition or the same account, or a missing customer managed key at creation:
+#: InvalidParameterException; Associate/Disassociate not from the primary's account, on a
+#: replica that was not created for this primary, on a secret scheduled for deletion:
+#: InvalidRequestException; a replica ARN that exists nowhere, or Disassociate of a replica the
+#: primary never linked: ResourceNotFoundException. The primary's existence is not checked at
+#: creation (the replica's account can't read it); AssociateCrossAccountReplica checks the link.
+#: Deleting a linked primary or an unstopped cross-account replica, and writing to the replica,
+#: answer InvalidParameterException, the code AWS answers the regional analogues with (rows
+#: SM-136, SM-137); the deletion refusals name the call that comes first.
+CROSS_ACCOUNT_ERRORS = "InvalidParameterException / InvalidRequestException / ResourceNotFoundException"
+
+#: ReplicaRestriction SameOrg ("the replica account [must] be in the same organization as the
+#: primary account. This is the default"): the mock's accounts are all in one organization
+#: unless a test puts them apart with sm.backend.set_organization(account_id, org_id); SameOrg
+#: across organizations is InvalidRequestException, NoRestriction allows it.
+ONE_ORGANIZATION_BY_DEFAULT = True
+
+__all__ += [
+    "CROSS_ACCOUNT_ERRORS",
+    "CROSS_ACCOUNT_REPLICATED_FIELDS",
+    "CROSS_ACCOUNT_REPLICA_POLICY_NAME",
+    "CROSS_ACCOUNT_STATUSES",
+    "ONE_ORGANIZATION_BY_DEFAULT",
+]
+
 # ---- the local secrets endpoint (sm_mock/agent/, issue 20) ---------------------------------
 # The reference is the open-source Agent, aws/aws-secretsmanager-agent (read, not copied), and
 # the User Guide's sections "Secrets Manager Agent" and "AWS Parameters and Secrets Lambda

@@ -42,8 +42,8 @@ DEFAULT_KEY_ALIAS = "alias/aws/secretsmanager"
 DEFAULT_KEY_LABEL = "DefaultEncryptionKey"
 
 _KEY_ID = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
-_KEY_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/(.+)$")
-_ALIAS_ARN = re.compile(r"^arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)$")
+_KEY_ARN = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):key/(.+)$")
+_ALIAS_ARN = re.compile(r"^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(alias/.+)$")
 
 
 @dataclass(slots=True, eq=False)
@@ -198,9 +198,19 @@ class Keyring:
     set (SPEC F6 recommendation: accept any well-formed key in the same region).
     """
 
-    def __init__(self, account_id: str, region: str, *, strict: bool = False, ids: IdSource | None = None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        *,
+        strict: bool = False,
+        ids: IdSource | None = None,
+        partition: str = "aws",
+    ) -> None:
         self.account_id = account_id
         self.region = region
+        #: The region's partition: the second field of every key ARN made here.
+        self.partition = partition
         self.strict = strict
         #: Where new key ids come from (the mock's ``seed`` makes them reproducible).
         self._ids = ids if ids is not None else IdSource()
@@ -233,7 +243,7 @@ class Keyring:
     def _new(
         self, key_id: str, *, is_default: bool = False, symmetric: bool = True, alias: str | None = None
     ) -> KmsKey:
-        arn = f"arn:aws:kms:{self.region}:{self.account_id}:key/{key_id}"
+        arn = f"arn:{self.partition}:kms:{self.region}:{self.account_id}:key/{key_id}"
         key = KmsKey(key_id, arn, self.account_id, self.region, is_default=is_default, symmetric=symmetric)
         self._keys[key_id] = key
         if alias is not None:
@@ -318,13 +328,13 @@ class Keyring:
         alias: str | None = None
         key_id: str | None = None
         if match:
-            region, account, key_id = match.groups()
-            self._check_home(ref, region, account)
+            partition, region, account, key_id = match.groups()
+            self._check_home(ref, region, account, partition)
         else:
             match = _ALIAS_ARN.match(ref)
             if match:
-                region, account, alias = match.groups()
-                self._check_home(ref, region, account)
+                partition, region, account, alias = match.groups()
+                self._check_home(ref, region, account, partition)
             elif ref.startswith("alias/"):
                 alias = ref
             elif _KEY_ID.match(ref):
@@ -336,13 +346,13 @@ class Keyring:
                 )
         return alias, key_id
 
-    def _check_home(self, ref: str, region: str, account: str) -> None:
-        # SPEC F6: the key must be in the secret's region.
-        if region != self.region or account != self.account_id:
+    def _check_home(self, ref: str, region: str, account: str, partition: str) -> None:
+        # SPEC F6: the key must be in the secret's region (and so in its partition).
+        if region != self.region or account != self.account_id or partition != self.partition:
             raise AwsError(
                 "InvalidParameterException",
                 f"The KMS key {ref} is not in this secret's account and region "
-                f"({self.account_id}, {self.region}). Use a key from the same region.",
+                f"({self.account_id}, {self.region}, partition {self.partition}). Use a key from the same region.",
             )
 
     def _unknown(self, ref: str) -> AwsError:

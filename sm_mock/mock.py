@@ -21,7 +21,7 @@ from .clock import Clock, as_clock
 from .errors import NoActiveMockError, RotationFailureWarning, SmMockError
 from .limits import Limits
 from .options import OptionError, check_options, service_names
-from .rotation import LambdaHandler
+from .rotation import ExternalHandler, LambdaHandler
 from .session import Options, Session, Transport
 
 if TYPE_CHECKING:
@@ -133,6 +133,8 @@ class SecretsManagerMock:
         #: Registered rotation functions and mapped access keys are configuration, not state:
         #: they serve every activation, so ``sm.register_lambda(...)`` may come before ``with sm:``.
         self._lambdas: dict[str, LambdaHandler] = {}
+        #: Partner stand-ins for managed external secrets, by Type (register_external_rotation).
+        self._external_rotations: dict[str, ExternalHandler] = {}
         self.access_keys: dict[str, str] = {}
         self._active = False
         # Before the first start() the mock shows an empty session, made when first asked for
@@ -149,7 +151,13 @@ class SecretsManagerMock:
         return session
 
     def _new_session(self) -> Session:
-        return Session(self.options, owner=self, lambdas=self._lambdas, access_keys=self.access_keys)
+        return Session(
+            self.options,
+            owner=self,
+            lambdas=self._lambdas,
+            access_keys=self.access_keys,
+            external_rotations=self._external_rotations,
+        )
 
     def __repr__(self) -> str:
         state = "active" if self._active else "inactive"
@@ -298,6 +306,7 @@ class SecretsManagerMock:
         clone = SecretsManagerMock.__new__(SecretsManagerMock)
         clone.options = self.options
         clone._lambdas = dict(self._lambdas)
+        clone._external_rotations = dict(self._external_rotations)
         clone.access_keys = dict(self.access_keys)
         clone._active = False
         clone._last = None
@@ -418,6 +427,13 @@ class SecretsManagerMock:
     def register_lambda(self, function_arn: str, handler: LambdaHandler) -> None:
         """Make ``handler(event, context)`` the rotation function with this ARN."""
         self._session.rotations.register(function_arn, handler)
+
+    def register_external_rotation(self, secret_type: str, handler: ExternalHandler) -> None:
+        """Make ``handler(request) -> new value`` the partner that rotates managed external
+        secrets of ``secret_type`` (their ``Type``): RotateSecret and the schedule store what it
+        returns as the new AWSCURRENT version (``request`` is an
+        :class:`~sm_mock.rotation.external.ExternalRotationRequest`)."""
+        self._session.rotations.external.register(secret_type, handler)
 
     def map_access_key(self, access_key_id: str, account_id: str) -> None:
         """Requests signed with ``access_key_id`` act as ``account_id`` (cross-account tests)."""

@@ -34,11 +34,19 @@ __all__ = ["QUOTA_GROUPS", "Quotas", "group_of"]
 QUOTA_GROUPS: Final[dict[str, tuple[float, tuple[str, ...]]]] = {
     "ResourcePolicies": (
         50,
-        ("DeleteResourcePolicy", "GetResourcePolicy", "PutResourcePolicy", "ValidateResourcePolicy"),
+        (
+            "DeleteResourcePolicy",
+            "GetResourcePolicy",
+            "ListResourcePolicies",  # choices.NEW_OPERATIONS_QUOTA_GROUPS
+            "PutResourcePolicy",
+            "ValidateResourcePolicy",
+        ),
     ),
     "SecretWrites": (
         50,
         (
+            "AssociateCrossAccountReplica",  # choices.NEW_OPERATIONS_QUOTA_GROUPS
+            "DisassociateCrossAccountReplica",
             "PutSecretValue",
             "RemoveRegionsFromReplication",
             "ReplicateSecretToRegions",

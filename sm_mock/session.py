@@ -26,8 +26,9 @@ from .ids import IdSource
 from .limits import Limits
 from .model.backend import Backend
 from .model.service import SecretsService
+from .protocol.partitions import partitions
 from .quotas import Quotas
-from .rotation import LambdaHandler, Rotations
+from .rotation import ExternalHandler, LambdaHandler, Rotations
 from .sleeps import SleepLog
 
 __all__ = ["TRANSPORTS", "Options", "Session", "Transport", "active", "push", "remove"]
@@ -73,6 +74,7 @@ class Session:
         owner: object,
         lambdas: dict[str, LambdaHandler],
         access_keys: dict[str, str],
+        external_rotations: dict[str, ExternalHandler] | None = None,
     ) -> None:
         self.options = options
         #: The thread that started it (see :func:`active`).
@@ -92,12 +94,27 @@ class Session:
         )
         # The names were checked when the mock was created (Limits.with_overrides).
         self.limits = Limits(**options.limits)
-        self.backend = Backend(self.limits, self.ids, self.clock, region=self.region, account_id=self.account_id)
+        self.backend = Backend(
+            self.limits,
+            self.ids,
+            self.clock,
+            region=self.region,
+            account_id=self.account_id,
+            partitions=partitions(),
+        )
         self.calls = CallLog()
         self.sleeps = SleepLog()
-        self.rotations = Rotations(lambdas, ids=self.ids, clock=self.clock, limits=self.limits, backend=self.backend)
+        self.rotations = Rotations(
+            lambdas,
+            ids=self.ids,
+            clock=self.clock,
+            limits=self.limits,
+            backend=self.backend,
+            external_handlers=external_rotations,
+        )
         #: The domain API the operations call (rules, locks, rotation and replication hooks).
         self.service = SecretsService(self.backend, self.limits, self.ids, self.rotations)
+        self.rotations.external.service = self.service  # external rotations write through it
         self.rotations.scheduler.replication = self.service
         self.faults = FaultPlan(options.seed)
         self.quotas = Quotas(

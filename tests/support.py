@@ -109,3 +109,26 @@ def fails(call: Callable[..., Any], code: str, /, message: str | None = None, **
     if message is not None:
         assert error_message(info) == message
     return error_message(info)
+
+
+# ---- botocore versions ------------------------------------------------------------------------
+@functools.cache
+def _model_members() -> dict[str, frozenset[str]]:
+    """Operation -> input member names of the installed botocore's secretsmanager model."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("secretsmanager")
+    return {name: frozenset(model.operation_model(name).input_shape.members) for name in model.operation_names}
+
+
+def needs_model(operation: str, *members: str) -> pytest.MarkDecorator:
+    """Skip a test on a botocore whose secretsmanager model lacks ``operation`` or one of its
+    input ``members`` (the oldest supported botocore, 1.34, predates several of them)."""
+    import botocore
+
+    known = _model_members().get(operation)
+    missing = [operation] if known is None else [m for m in members if m not in known]
+    return pytest.mark.skipif(
+        bool(missing),
+        reason=f"botocore {botocore.__version__}'s secretsmanager model lacks {', '.join(missing)}",
+    )

@@ -18,6 +18,8 @@ import sm_mock
 PACKAGE = Path(sm_mock.__file__).parent
 #: The one place outside sm_mock/botocore/ that reads botocore: the service model accessor.
 SERVICE_MODEL_ACCESSOR = "sm_mock.protocol.validation"
+#: Its sibling for botocore's endpoint data (the partitions of regions).
+PARTITIONS_ACCESSOR = "sm_mock.protocol.partitions"
 
 
 def _module_name(path: Path) -> str:
@@ -142,7 +144,7 @@ def test_the_model_imports_no_json_and_no_botocore(module: str) -> None:
 
 @pytest.mark.parametrize("module", sorted(_modules()))
 def test_only_the_botocore_package_imports_botocore(module: str) -> None:
-    if module.startswith("sm_mock.botocore") or module == SERVICE_MODEL_ACCESSOR:
+    if module.startswith("sm_mock.botocore") or module in (SERVICE_MODEL_ACCESSOR, PARTITIONS_ACCESSOR):
         return
     assert not {n for n in imports(module) if n == "botocore" or n.startswith("botocore.")}
 

@@ -382,8 +382,13 @@ def test_concurrent_rotations_and_writes_on_one_secret_keep_the_invariants(wide_
         ids = [v["VersionId"] for v in all_versions(setup, "busy")]
         assert len(ids) == len(set(ids))
         # Every accepted write and rotation made exactly its own version; nothing else appeared.
-        assert set(puts) | set(rotations) <= set(ids)
-        assert len(ids) == 1 + len(set(puts) | set(rotations))
+        # ListSecretVersionIds lists only versions holding a value (botocore 1.44's model): a
+        # rotation abandoned before its createSecret step left an empty version, seen in the model.
+        (secret,) = sm.backend.secrets()
+        assert set(ids) == {vid for vid, version in secret.versions.items() if version.has_value}
+        assert set(puts) <= set(ids)
+        assert set(puts) | set(rotations) <= set(secret.versions)
+        assert len(secret.versions) == 1 + len(set(puts) | set(rotations))
         # Rotations that were not abandoned by a concurrent write succeeded.
         history = sm.rotations.history
         outcomes = {r.version_id: r.event for r in history if r.event in ("RotationSucceeded", "RotationAbandoned")}

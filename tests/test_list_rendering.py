@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from support import REGION, client, manual_clock
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
-from sm_mock.model.secret import ReplicaStatus, RotationState, Secret
+from sm_mock.model.secret import CrossAccountLink, ReplicaStatus, RotationState, Secret
 from sm_mock.operations import entries
 from sm_mock.protocol import encode_each, encode_json
 
@@ -197,6 +197,9 @@ NOT_IN_AN_ENTRY = {
     "seq",
     "replica_of",
     "replicas",
+    "named_policies",
+    "cross_account_primary",
+    "cross_account_replicas",
 }
 
 
@@ -264,6 +267,9 @@ def test_fields_outside_an_entry_do_not_change_it(field_name: str) -> None:
             "replica_of": "arn:other",
             "replicas": {"eu-west-3": ReplicaStatus("eu-west-3", secret.kms_key)},
             "deletion_date": secret.created + timedelta(days=30),  # not due: the secret stays
+            "named_policies": {"other": "{}"},
+            "cross_account_primary": CrossAccountLink("arn:primary", secret.arn),
+            "cross_account_replicas": {"arn:replica": CrossAccountLink(secret.arn, "arn:replica")},
         }[field_name]
         assert changed != value
         object.__setattr__(secret, field_name, changed)

@@ -171,6 +171,27 @@ def test_placeholder_is_visible_before_create_secret_runs() -> None:
         }
 
 
+def test_list_secret_version_ids_leaves_out_the_placeholder_describe_secret_shows_it() -> None:
+    # botocore 1.44's model: "ListSecretVersionIds only returns versions that contain a secret
+    # value. To see all version IDs that have staging labels attached, including ones without
+    # a secret value, call DescribeSecret and check VersionIdsToStages."
+    seen: dict[str, Any] = {}
+
+    def look(event: dict[str, Any]) -> None:
+        client = new_client(DEFAULT_REGION)
+        listed = client.list_secret_version_ids(SecretId=event["SecretId"], IncludeDeprecated=True)
+        seen["listed"] = [v["VersionId"] for v in listed["Versions"]]
+        seen["described"] = sorted(client.describe_secret(SecretId=event["SecretId"])["VersionIdsToStages"])
+
+    with mock_secretsmanager() as sm:
+        client, v1 = setup_secret(sm, Handler(hooks={"createSecret": look}))
+        token = client.rotate_secret(SecretId="db", RotationLambdaARN=LAMBDA_ARN)["VersionId"]
+        assert seen == {"listed": [v1], "described": sorted([v1, token])}
+        # Once the rotation put a value there, the version is listed.
+        listed = client.list_secret_version_ids(SecretId="db")["Versions"]
+        assert {v["VersionId"] for v in listed} == {v1, token}
+
+
 def test_describe_secret_after_a_successful_rotation() -> None:
     # SM-125: exactly these keys; the new version has AWSCURRENT only, the old AWSPREVIOUS.
     with mock_secretsmanager() as sm:

@@ -9,7 +9,8 @@ writes a secret ARN, or checks a name, goes through this module.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from ..errors import validation_error
 
@@ -18,6 +19,8 @@ __all__ = [
     "NAME_PATTERN",
     "SUFFIX_LENGTH",
     "SUFFIX_TAIL",
+    "Partition",
+    "Partitions",
     "SecretArn",
     "check_name",
     "check_secret_id",
@@ -78,9 +81,59 @@ def check_secret_id(secret_id: str) -> None:
         raise validation_error(INVALID_NAME)
 
 
-def secret_arn(region: str, account_id: str, name: str, suffix: str) -> str:
-    """``arn:aws:secretsmanager:<region>:<account>:secret:<name>-<suffix>`` (SPEC B5)."""
-    return f"arn:aws:secretsmanager:{region}:{account_id}:secret:{name}-{suffix}"
+def secret_arn(region: str, account_id: str, name: str, suffix: str, *, partition: str = "aws") -> str:
+    """``arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<suffix>`` (SPEC B5);
+    the partition is the region's (:class:`Partitions`)."""
+    return f"arn:{partition}:secretsmanager:{region}:{account_id}:secret:{name}-{suffix}"
+
+
+@dataclass(frozen=True, slots=True)
+class Partition:
+    """One AWS partition: its id (the ARN's second field), its known regions and the pattern of
+    region names it owns (botocore's endpoint data)."""
+
+    name: str
+    regions: frozenset[str] = frozenset()
+    region_pattern: re.Pattern[str] | None = None
+
+    def owns(self, region: str) -> bool:
+        """Whether ``region`` is one of this partition's regions."""
+        return region in self.regions
+
+
+@dataclass(frozen=True, slots=True)
+class Partitions:
+    """Which partition a region belongs to: a region a partition lists, else the first whose
+    region pattern matches (botocore resolves endpoints the same way), else ``aws``.
+
+    Data only (no botocore here): :mod:`sm_mock.protocol.partitions` fills it from botocore's
+    endpoint data. The default table knows only ``aws``.
+    """
+
+    partitions: tuple[Partition, ...] = (Partition("aws"),)
+    _cache: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @classmethod
+    def of_list(cls, partitions: Iterable[Partition]) -> Partitions:
+        """A table of ``partitions``, in the order their patterns are tried."""
+        return cls(tuple(partitions))
+
+    def of(self, region: str) -> str:
+        """The partition id of ``region`` (``aws``, ``aws-cn``, ``aws-us-gov``, ...)."""
+        found = self._cache.get(region)
+        if found is None:
+            found = self._resolve(region)
+            self._cache[region] = found
+        return found
+
+    def _resolve(self, region: str) -> str:
+        for partition in self.partitions:
+            if partition.owns(region):
+                return partition.name
+        for partition in self.partitions:
+            if partition.region_pattern is not None and partition.region_pattern.match(region):
+                return partition.name
+        return "aws"
 
 
 def parse(arn: str) -> SecretArn | None:
@@ -98,7 +151,11 @@ def with_region(arn: str, region: str) -> str:
     parsed = parse(arn)
     assert parsed is not None, arn
     return secret_arn(
-        region, parsed.account_id, parsed.resource[: -SUFFIX_LENGTH - 1], parsed.resource[-SUFFIX_LENGTH:]
+        region,
+        parsed.account_id,
+        parsed.resource[: -SUFFIX_LENGTH - 1],
+        parsed.resource[-SUFFIX_LENGTH:],
+        partition=parsed.partition,
     )
 
 

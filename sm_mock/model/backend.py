@@ -36,8 +36,11 @@ class Backend:
         *,
         region: str | None = None,
         account_id: str | None = None,
+        partitions: arns.Partitions | None = None,
     ) -> None:
         self.limits = limits
+        #: Region -> partition (the session fills it from botocore's endpoint data).
+        self.partitions = partitions if partitions is not None else arns.Partitions()
         self.ids = ids
         #: KMS key ids: reproducible under the mock's seed, drawn apart from ARN suffixes.
         self.key_ids = ids.derived("kms")
@@ -48,6 +51,8 @@ class Backend:
         self.account_id = account_id
         self._stores: dict[tuple[str, str], RegionStore] = {}
         self._lock = threading.Lock()
+        #: Account -> AWS Organizations id, for ReplicaRestriction='SameOrg' (set_organization).
+        self._organizations: dict[str, str] = {}
 
     def __repr__(self) -> str:
         return f"Backend({sorted(self._stores)})"
@@ -59,9 +64,21 @@ class Backend:
             with self._lock:
                 store = self._stores.get((account_id, region))
                 if store is None:
-                    store = RegionStore(account_id, region, self.limits, self.ids, self.key_ids)
+                    store = RegionStore(
+                        account_id, region, self.limits, self.ids, self.key_ids, partition=self.partitions.of(region)
+                    )
                     self._stores[(account_id, region)] = store
         return store
+
+    def set_organization(self, account_id: str, organization_id: str) -> None:
+        """Put ``account_id`` in the organization ``organization_id`` (cross-account replicas with
+        ReplicaRestriction='SameOrg' need both accounts in one). Accounts never set share one
+        organization (choices.ONE_ORGANIZATION_BY_DEFAULT)."""
+        self._organizations[account_id] = organization_id
+
+    def organization_of(self, account_id: str) -> str:
+        """The organization of ``account_id`` (see :meth:`set_organization`)."""
+        return self._organizations.get(account_id, "o-sm-mock")
 
     def existing_store(self, account_id: str, region: str) -> RegionStore | None:
         """The region store for an account and region if one was made, else None."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from .. import choices
 from ..crypto import Keyring, KmsKey, open_envelope, seal
 from ..errors import AwsError, invalid_parameter, invalid_request
 from . import arn as arns
@@ -27,6 +28,7 @@ __all__ = [
     "ReplicaRequest",
     "add_replicas",
     "check_keys",
+    "check_partition",
     "check_regions",
     "guard_delete",
     "guard_write",
@@ -88,6 +90,25 @@ def check_regions(home: str, requests: Sequence[ReplicaRequest]) -> None:
             raise invalid_parameter(f"The region {region} is listed more than once in AddReplicaRegions.")
 
 
+def check_partition(backend: Backend, home: str, requests: Sequence[ReplicaRequest]) -> None:
+    """A secret replicates only within its region's partition. The User Guide: "if you use
+    Secrets Manager in special AWS Regions such as AWS GovCloud (US) or China Regions, you can
+    only configure secrets and the replicas within these specialized AWS Regions. You can't
+    replicate a secret in your enabled AWS Regions to a specialized Region or replicate secrets
+    from a specialized region to a commercial region." (choices.CROSS_PARTITION_REPLICA_CODE)"""
+    partitions = backend.partitions
+    own = partitions.of(home)
+    for request in requests:
+        other = partitions.of(request.region) if request.region else own
+        if other != own:
+            raise AwsError(
+                choices.CROSS_PARTITION_REPLICA_CODE,
+                f"You can't replicate a secret from {home} (partition {own}) to {request.region} "
+                f"(partition {other}): replicas stay within the primary's partition. Pick a region "
+                f"of the {own} partition.",
+            )
+
+
 def check_keys(backend: Backend, account_id: str, requests: Sequence[ReplicaRequest]) -> None:
     """Raise the request errors :func:`add_replicas` would for the replicas' key ids (a malformed
     id, a key of another region, an unknown key under strict keys), without creating a region
@@ -99,7 +120,7 @@ def check_keys(backend: Backend, account_id: str, requests: Sequence[ReplicaRequ
             continue
         store = backend.existing_store(account_id, request.region)
         if store is None:  # no key exists there yet: only the form of the id can be wrong
-            Keyring(account_id, request.region).check(ref)
+            Keyring(account_id, request.region, partition=backend.partitions.of(request.region)).check(ref)
             continue
         with store.lock:
             store.keyring.check(ref)

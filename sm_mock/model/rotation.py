@@ -10,6 +10,8 @@ the schedule is :mod:`sm_mock.rotation`'s job.
 from __future__ import annotations
 
 import hmac
+import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
@@ -35,13 +37,16 @@ __all__ = [
     "add_pending",
     "begin",
     "cancel",
+    "check_external",
     "check_rotation_token",
     "check_startable",
     "complete",
     "configure",
+    "configure_external",
     "configure_managed",
     "function_arn_for",
     "interruption",
+    "is_external",
     "needs_saving",
     "pending_rotation",
     "pending_version",
@@ -164,6 +169,77 @@ def configure_managed(secret: Secret, lambda_arn: str | None, rules: RotationSch
         )
     if rotation is None:
         rotation = secret.rotation = RotationState()
+    if rules is not None:
+        rotation.rules = rules
+    rotation.enabled = True
+    rotation.anchor = now
+    secret.last_changed = now
+
+
+# ---- managed external secrets (botocore 1.41+: Type, ExternalSecretRotation*) -------------------
+#: An IAM role ARN in any partition: arn:<partition>:iam::<account>:role/<path and name>.
+_ROLE_ARN: Final = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+")
+
+
+def is_external(secret: Secret) -> bool:
+    """A managed external secret: its Type names the partner that holds it (and no AWS service
+    owns it). It rotates without a Lambda (choices.EXTERNAL_ROTATION)."""
+    return bool(secret.type) and secret.owning_service is None
+
+
+def check_external(
+    secret: Secret, lambda_arn: str | None, role_arn: str | None, metadata: Sequence[tuple[str, str]] | None
+) -> None:
+    """RotateSecret's checks of the external-rotation members, before anything changes
+    (choices.EXTERNAL_ROTATION_CHECKS)."""
+    if not is_external(secret):
+        if role_arn is not None or metadata is not None:
+            raise invalid_parameter(
+                f"ExternalSecretRotationRoleArn and ExternalSecretRotationMetadata are for managed external "
+                f"secrets only; secret {secret.name} has no Type. Leave them out, or create the secret "
+                "with Type naming its partner."
+            )
+        return
+    if lambda_arn:
+        raise invalid_parameter(
+            f"Secret {secret.name} is a managed external secret (Type {secret.type!r}): Secrets Manager "
+            "rotates it with the partner, not with a Lambda function. Leave RotationLambdaARN out."
+        )
+    if role_arn is not None and _ROLE_ARN.fullmatch(role_arn) is None:
+        raise invalid_parameter(
+            f"ExternalSecretRotationRoleArn {role_arn!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/name)."
+        )
+    configured = secret.rotation.external_role_arn if secret.rotation is not None else None
+    if role_arn is None and configured is None:
+        raise invalid_parameter(
+            f"Rotating the managed external secret {secret.name} needs ExternalSecretRotationRoleArn: "
+            "the role Secrets Manager assumes to rotate it with the partner."
+        )
+    if metadata is not None:
+        keys = [key for key, _ in metadata]
+        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        if repeated:
+            raise invalid_parameter(
+                f"ExternalSecretRotationMetadata names the key(s) {', '.join(repeated)} more than once; "
+                "give each key once."
+            )
+
+
+def configure_external(
+    secret: Secret,
+    role_arn: str | None,
+    metadata: Sequence[tuple[str, str]] | None,
+    rules: RotationSchedule | None,
+    now: datetime,
+) -> None:
+    """Save an external secret's rotation configuration and turn rotation on (no Lambda)."""
+    rotation = secret.rotation
+    if rotation is None:
+        rotation = secret.rotation = RotationState()
+    if role_arn is not None:
+        rotation.external_role_arn = role_arn
+    if metadata is not None:
+        rotation.external_metadata = tuple(metadata)
     if rules is not None:
         rotation.rules = rules
     rotation.enabled = True

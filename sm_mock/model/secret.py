@@ -24,6 +24,7 @@ __all__ = [
     "AWSPENDING",
     "AWSPREVIOUS",
     "WATCHED_FIELDS",
+    "CrossAccountLink",
     "ReplicaStatus",
     "RotationState",
     "Secret",
@@ -88,6 +89,10 @@ class RotationState:
     interrupted: str | None = None
     #: Bumped whenever the schedule changes; older entries in the due-heap are stale.
     generation: int = 0
+    #: A managed external secret's rotation (botocore 1.41+): the role Secrets Manager assumes
+    #: to rotate it at the partner, and the partner's metadata as (Key, Value) pairs.
+    external_role_arn: str | None = None
+    external_metadata: tuple[tuple[str, str], ...] | None = None
 
     def next_date(self) -> datetime | None:
         """``NextRotationDate``: the end of the next rotation window (SPEC H23), or None when
@@ -129,6 +134,23 @@ class ReplicaStatus:
 
 
 @dataclass(slots=True, eq=False)
+class CrossAccountLink:
+    """A cross-account replication link (botocore 1.44): a primary in one account, its replica
+    in another account of the same region and partition. One object, held by both secrets
+    (:attr:`Secret.cross_account_primary` on the replica, :attr:`Secret.cross_account_replicas`
+    on the primary once associated), so both report one status."""
+
+    primary_arn: str
+    replica_arn: str
+    #: InSync, Failed, InProgress, Pending (created, not associated yet) or Detached.
+    status: str = "Pending"
+    message: str | None = None
+    #: AssociateCrossAccountReplica's ReplicationRoleARN and ReplicaRestriction.
+    role_arn: str | None = None
+    restriction: str = "SameOrg"
+
+
+@dataclass(slots=True, eq=False)
 class Secret:
     """A secret: metadata plus versions. Holds no plaintext."""
 
@@ -159,7 +181,11 @@ class Secret:
     deleted_at: datetime | None = None
     deletion_date: datetime | None = None
     rotation: RotationState | None = None
+    #: The ``default`` resource policy, the one a user attaches (PutResourcePolicy).
     policy: str | None = None
+    #: Policies under other names, attached by Secrets Manager itself (sm_mock.model.policies):
+    #: name -> JSON text.
+    named_policies: dict[str, str] = field(default_factory=dict)
     owning_service: str | None = None
     primary_region: str | None = None
     type: str | None = None
@@ -169,6 +195,11 @@ class Secret:
     replica_of: str | None = None
     #: On a primary: region → replication status of each replica (SPEC I4).
     replicas: dict[str, ReplicaStatus] = field(default_factory=dict)
+    #: On a cross-account replica: its link to the primary in the other account (until
+    #: StopReplicationToReplica promotes it). It is also read-only: :attr:`replica_of` is set.
+    cross_account_primary: CrossAccountLink | None = None
+    #: On a cross-account primary: replica ARN → link (Detached links stay listed).
+    cross_account_replicas: dict[str, CrossAccountLink] = field(default_factory=dict)
     #: Moves on with every change to the secret (:meth:`touch`): whoever keeps something made
     #: from a secret (the ListSecrets entries of :mod:`sm_mock.operations.entries`) may use it
     #: while the revision is the one it was made at.

@@ -26,7 +26,7 @@ from ..errors import BOTH_VALUES, AwsError, invalid_parameter, invalid_request, 
 from ..ids import IdSource
 from ..limits import Limits
 from . import arn as arns
-from . import labels, replication
+from . import cross_account, labels, replication
 from .backend import Backend
 from .filters import SecretFilter
 from .index import Page
@@ -97,9 +97,12 @@ class RotationHooks(Protocol):
         rules: RotationSchedule | None,
         immediately: bool,
         now: datetime,
+        external_role_arn: str | None = None,
+        external_metadata: Sequence[tuple[str, str]] | None = None,
     ) -> Callable[[], None] | None:
         """Validate and set up a rotation (store lock held); returns what runs it, to be called
-        with no lock held, or None when nothing runs."""
+        with no lock held, or None when nothing runs. A managed external secret (its Type names
+        its partner) rotates with ``external_role_arn`` and ``external_metadata``, no Lambda."""
 
     def cancel(self, secret: Secret, now: datetime) -> str | None:
         """SPEC H27: turn rotation off (store lock held); the version of the rotation in progress."""
@@ -166,29 +169,40 @@ class SecretsService:
             raise not_found()
         return secret
 
+    def partition(self, region: str) -> str:
+        """The partition of ``region`` (``aws``, ``aws-cn``, ``aws-us-gov``, ...)."""
+        return self.backend.partitions.of(region)
+
     def store_of(self, secret: Secret) -> RegionStore:
         """The region store that owns ``secret``."""
         return self.backend.store(secret.account_id, secret.region)
 
-    def locked(self, secret: Secret, *, also: Sequence[str] = ()) -> _Locked:
+    def locked(self, secret: Secret, *, also: Sequence[str] = (), extra: Sequence[tuple[str, str]] = ()) -> _Locked:
         """Hold the lock of the secret's store and of every store replication ties it to, for a
         write: the secret is :meth:`~sm_mock.model.secret.Secret.touch`-ed when the write succeeds.
 
         A write to a primary is copied to its replicas before the call returns (SPEC I7), and a
         key change on a replica shows in its primary's ReplicationStatus (SPEC I4): those
         stores (and the regions in ``also``, where replicas are about to be made) are locked
-        too, in one global order, so two writers never wait for each other in a circle.
+        too, in one global order, so two writers never wait for each other in a circle. So are
+        the stores of other accounts a cross-account link ties it to, and ``extra`` (account,
+        region) stores (a cross-account replica about to be linked).
         """
-        return _Locked(self, secret, also)
+        return _Locked(self, secret, also, extra)
 
     @staticmethod
-    def _related(secret: Secret, also: Sequence[str]) -> list[tuple[str, str]]:
+    def _related(secret: Secret, also: Sequence[str], extra: Sequence[tuple[str, str]] = ()) -> list[tuple[str, str]]:
         account = secret.account_id
-        if not secret.replicas and secret.replica_of is None and not also:
+        if not secret.replicas and secret.replica_of is None and not also and not extra:
             return [(account, secret.region)]
         regions = {secret.region, *secret.replicas, *also}
         if secret.replica_of is not None:
             regions.add(arns.region_of(secret.replica_of))
+        if secret.cross_account_replicas or secret.cross_account_primary is not None or extra:
+            keys = {(account, region) for region in regions}
+            keys.update(cross_account.linked_stores(secret))
+            keys.update(extra)
+            return sorted(keys)
         return sorted((account, region) for region in regions)
 
     def view(self, caller: Caller, secret_id: str, read: Callable[[Secret], T]) -> T:
@@ -251,6 +265,8 @@ class SecretsService:
             replication.sync(self.backend, secret)
         elif secret.replica_of is not None:
             replication.report_key(self.backend, secret)
+        if secret.cross_account_replicas:
+            cross_account.sync(self.backend, secret)  # a write reaches the linked replica too
 
     def sync_replicas(self, secret: Secret) -> None:
         """Copy a primary's state to its replicas after a change made outside a request's write
@@ -377,6 +393,7 @@ class SecretsService:
         value = self._value(secret_string, secret_binary, required=False)
         merged = store.check_new_metadata(name, description, tags)
         replication.check_regions(caller.region, replicas)
+        replication.check_partition(self.backend, caller.region, replicas)
         replication.check_keys(self.backend, caller.account_id, replicas)  # resolved once the secret exists
         with store.lock:
             existing = store.lookup(name, caller.now)
@@ -443,7 +460,7 @@ class SecretsService:
                 store.add_value(secret, token, value.data, value.binary, stages, caller.now)
                 if secret.rotation is not None:  # SPEC H19, H23
                     self.rotations.after_write(secret, token, pending, caller.now, caller.operation)
-            if secret.replicas or secret.replica_of is not None:
+            if secret.replicas or secret.replica_of is not None or secret.cross_account_replicas:
                 self._propagate(secret)
             return Written(secret, token)
 
@@ -497,6 +514,20 @@ class SecretsService:
             self._propagate(secret)
             return Written(secret, token) if value is not None else secret
 
+    def update_secret_type(self, caller: Caller, secret_id: str, type_: str, update: Callable[[], T]) -> T:
+        """UpdateSecret with ``Type`` (a managed external secret's partner): ``update`` (the rest of
+        the UpdateSecret call, :meth:`update_secret`) and the new Type under the same locks, so a
+        refused call changes neither. A replica takes no Type (SPEC I6)."""
+        secret = self.find(caller, secret_id)
+        with self.locked(secret):
+            replication.guard_write(secret)
+            self.check_not_deleted(secret)
+            result = update()
+            secret.type = type_ or None
+            self._changed(secret, caller.now)
+            self._propagate(secret)
+            return result
+
     def update_secret_version_stage(
         self, caller: Caller, secret_id: str, stage: str, move_to: str | None, remove_from: str | None
     ) -> Secret:
@@ -535,9 +566,12 @@ class SecretsService:
             if parsed is not None:
                 # A full ARN's name is the part before the random suffix (SPEC B5, B8).
                 return Deleted(secret_id, parsed.name_without_suffix, caller.now)
-            arn = arns.secret_arn(caller.region, caller.account_id, secret_id, self.ids.suffix())
+            arn = arns.secret_arn(
+                caller.region, caller.account_id, secret_id, self.ids.suffix(), partition=self.partition(caller.region)
+            )
             return Deleted(arn, secret_id, caller.now)
         with self.locked(secret) as store:
+            cross_account.check_deletable(secret)  # linked across accounts: disassociate/stop first
             replication.guard_delete(secret)  # SPEC I6, G8
             if force:
                 # SPEC G3 / SM-028's note: the mock frees the name at once (AWS takes seconds).
@@ -619,6 +653,8 @@ class SecretsService:
         lambda_arn: str | None,
         rules: RotationSchedule | None,
         immediately: bool,
+        external_role_arn: str | None = None,
+        external_metadata: Sequence[tuple[str, str]] | None = None,
     ) -> Secret:
         """Save the rotation configuration and rotate now, or test it (SPEC H1-H21).
 
@@ -637,6 +673,8 @@ class SecretsService:
                 rules=rules,
                 immediately=immediately,
                 now=caller.now,
+                external_role_arn=external_role_arn,
+                external_metadata=external_metadata,
             )
         if run is not None:
             run()
@@ -666,6 +704,7 @@ class SecretsService:
         secret = self.find(caller, secret_id)
         replication.guard_write(secret)  # SPEC I6
         replication.check_regions(secret.region, requests)
+        replication.check_partition(self.backend, secret.region, requests)
         with self.locked(secret, also=[request.region for request in requests]):
             self.check_not_deleted(secret)
             replication.add_replicas(self.backend, secret, requests, force, caller.now)
@@ -682,38 +721,128 @@ class SecretsService:
         """Promote a replica to a standalone primary; call it in the replica's region (SPEC I8)."""
         secret = self.find(caller, secret_id)
         with self.locked(secret):
+            if secret.cross_account_primary is not None:
+                cross_account.promote(self.backend, secret)  # a cross-account replica
+                return secret
             replication.promote(self.backend, secret)
             return secret
+
+    # ---- cross-account replicas (model/cross_account.py) ------------------------------------
+    def create_cross_account_replica(
+        self,
+        caller: Caller,
+        *,
+        name: str,
+        primary_arn: str,
+        kms_key_id: str | None,
+        tags: Sequence[tuple[str | None, str]] | None,
+        has_value: bool,
+        description: str | None,
+        replica_regions: bool,
+        type_: str | None,
+        policy: str,
+    ) -> Secret:
+        """CreateSecret(CrossAccountPrimaryARN): an empty, read-only replica, Pending until the
+        primary's account associates it; ``policy`` (JSON, made by the caller) lets the
+        primary's account accept replication."""
+        store = self.backend.store(caller.account_id, caller.region)
+        cross_account.check_create(
+            primary_arn,
+            account_id=caller.account_id,
+            region=caller.region,
+            partition=store.partition,
+            kms_key_id=kms_key_id,
+            has_value=has_value,
+            description=description,
+            replica_regions=replica_regions,
+            type_=type_,
+        )
+        arns.check_name(name)  # SM-003
+        merged = store.check_new_metadata(name, None, tags)
+        with store.lock:
+            secret = store.create_checked(name, caller.now, tags=merged, kms_key_id=kms_key_id)
+            cross_account.make_replica(secret, primary_arn, policy)
+            secret.touch()
+            return secret
+
+    def associate_cross_account_replica(
+        self,
+        caller: Caller,
+        secret_id: str,
+        replica_arn: str,
+        *,
+        restriction: str,
+        role_arn: str | None,
+        allows: cross_account.PolicyCheck,
+    ) -> tuple[Secret, str]:
+        """Link a cross-account replica to the caller's primary and replicate to it; returns the
+        primary and the link's status. ``allows`` evaluates the replica's resource policies."""
+        primary = self.find(caller, secret_id)
+        parsed = arns.parse(replica_arn)
+        extra = [(parsed.account_id, parsed.region)] if parsed is not None else []
+        with self.locked(primary, extra=extra):
+            replica = cross_account.find_replica(self.backend, primary, replica_arn)
+            link = cross_account.associate(
+                self.backend,
+                primary,
+                replica,
+                caller_account=caller.account_id,
+                restriction=restriction,
+                role_arn=role_arn,
+                allows=allows,
+            )
+            return primary, link.status
+
+    def disassociate_cross_account_replica(self, caller: Caller, secret_id: str, replica_arn: str) -> Secret:
+        """Unlink a cross-account replica: it stays, read-only, Detached."""
+        primary = self.find(caller, secret_id)
+        with self.locked(primary):
+            cross_account.disassociate(primary, replica_arn, caller.account_id)
+            replica = cross_account.replica_of_link(self.backend, primary.cross_account_replicas[replica_arn])
+            if replica is not None:
+                replica.touch()
+            return primary
 
 
 class _Locked:
     """The context manager of :meth:`SecretsService.locked` (a class: it is on every write's path,
     and the usual case, a secret without replicas, takes one lock and builds nothing)."""
 
-    __slots__ = ("_also", "_marks", "_secret", "_service", "_stores")
+    __slots__ = ("_also", "_extra", "_marks", "_secret", "_service", "_stores")
 
-    def __init__(self, service: SecretsService, secret: Secret, also: Sequence[str]) -> None:
+    def __init__(
+        self, service: SecretsService, secret: Secret, also: Sequence[str], extra: Sequence[tuple[str, str]] = ()
+    ) -> None:
         self._service = service
         self._secret = secret
         self._also = also
+        self._extra = extra
         self._stores: list[RegionStore] = []
         self._marks: list[int] = []
 
     def __enter__(self) -> RegionStore:
         secret, also, backend = self._secret, self._also, self._service.backend
+        extra = self._extra
         home = backend.store(secret.account_id, secret.region)
         while True:
-            if not secret.replicas and secret.replica_of is None and not also:
+            # (A cross-account replica has replica_of set; a cross-account primary has links.)
+            if (
+                not secret.replicas
+                and secret.replica_of is None
+                and not also
+                and not extra
+                and not secret.cross_account_replicas
+            ):
                 home.lock.acquire()
                 stores = [home]
-                if not secret.replicas and secret.replica_of is None:
+                if not secret.replicas and secret.replica_of is None and not secret.cross_account_replicas:
                     break
             else:
-                keys = SecretsService._related(secret, also)
+                keys = SecretsService._related(secret, also, extra)
                 stores = [backend.store(account, region) for account, region in keys]
                 for store in stores:
                     store.lock.acquire()
-                if SecretsService._related(secret, also) == keys:
+                if SecretsService._related(secret, also, extra) == keys:
                     break
             for store in reversed(stores):  # replication changed meanwhile: start again
                 store.lock.release()

@@ -30,16 +30,25 @@ class RegionStore:
     """The secrets of one account in one region, guarded by one lock (DESIGN principle 8)."""
 
     def __init__(
-        self, account_id: str, region: str, limits: Limits, ids: IdSource, key_ids: IdSource | None = None
+        self,
+        account_id: str,
+        region: str,
+        limits: Limits,
+        ids: IdSource,
+        key_ids: IdSource | None = None,
+        *,
+        partition: str = "aws",
     ) -> None:
         self.account_id = account_id
         self.region = region
+        #: The region's partition (``aws``, ``aws-cn``, ``aws-us-gov``, ...): ARNs made here use it.
+        self.partition = partition
         self.limits = limits
         self.ids = ids
         self.lock = threading.RLock()
         self.by_name: dict[str, Secret] = {}
         self.by_arn: dict[str, Secret] = {}
-        self.keyring = Keyring(account_id, region, ids=key_ids)
+        self.keyring = Keyring(account_id, region, ids=key_ids, partition=partition)
         self._seq = 0
         #: Listeners called as fn(event, secret) on "create" and "purge" (indexes hook in here).
         self.listeners: list[object] = []
@@ -143,9 +152,9 @@ class RegionStore:
         if kms_key_id:
             check_key_access(key)  # SPEC F4: before the ARN suffix is drawn, so a failure changes nothing
         suffix = self.ids.suffix()
-        arn = secret_arn(self.region, self.account_id, name, suffix)
+        arn = secret_arn(self.region, self.account_id, name, suffix, partition=self.partition)
         while arn in self.by_arn:
-            arn = secret_arn(self.region, self.account_id, name, self.ids.suffix())
+            arn = secret_arn(self.region, self.account_id, name, self.ids.suffix(), partition=self.partition)
         self._seq += 1
         secret = Secret(
             arn=arn,

@@ -29,6 +29,12 @@ def rotate_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         lambda_arn=p.get("RotationLambdaARN") or None,
         rules=rules,
         immediately=True if immediately is None else bool(immediately),  # SPEC H1
+        external_role_arn=p.get("ExternalSecretRotationRoleArn"),
+        external_metadata=(
+            [(item.get("Key", ""), item.get("Value", "")) for item in p["ExternalSecretRotationMetadata"]]
+            if "ExternalSecretRotationMetadata" in p
+            else None
+        ),
     )
     # SM-124: VersionId is the token, the id of the new version.
     return {"ARN": secret.arn, "Name": secret.name, "VersionId": token}

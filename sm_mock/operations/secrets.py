@@ -6,8 +6,10 @@ from typing import Any
 
 from .. import choices
 from ..model.secret import Secret
+from ..model.service import Written
 from .base import RequestContext, operation, require_token, tag_pairs
-from .shapes import replica_requests, replication_status, secret_metadata
+from .policy import cross_account_replica_policy
+from .shapes import cross_account_fields, replica_requests, replication_status, secret_metadata
 
 __all__ = ["version_answer"]
 
@@ -26,6 +28,8 @@ def version_answer(secret: Secret, token: str) -> dict[str, Any]:
 def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Create a secret, with a first version when a value is given (SPEC B, D5)."""
     token = require_token(p)  # SM-029
+    if "CrossAccountPrimaryARN" in p:
+        return _create_cross_account_replica(ctx, p)
     replicas = replica_requests(p.get("AddReplicaRegions") or [])
     created = ctx.service.create_secret(
         ctx,
@@ -49,27 +53,55 @@ def create_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _create_cross_account_replica(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    """CreateSecret(CrossAccountPrimaryARN): an empty replica of another account's primary."""
+    secret = ctx.service.create_cross_account_replica(
+        ctx,
+        name=p["Name"],
+        primary_arn=p["CrossAccountPrimaryARN"],
+        kms_key_id=p.get("KmsKeyId"),
+        tags=tag_pairs(p["Tags"]) if "Tags" in p else None,
+        has_value="SecretString" in p or "SecretBinary" in p,
+        description=p.get("Description"),
+        replica_regions=bool(p.get("AddReplicaRegions")),
+        type_=p.get("Type"),
+        policy=cross_account_replica_policy(p["CrossAccountPrimaryARN"]),
+    )
+    return {"ARN": secret.arn, "Name": secret.name}
+
+
 @operation("DescribeSecret")
 def describe_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Metadata only, never the value (SPEC P1); works while deletion is scheduled (SM-073)."""
     now = ctx.now
-    return ctx.service.view(ctx, p["SecretId"], lambda s: secret_metadata(s, now, stages_key="VersionIdsToStages"))
+
+    def describe(secret: Secret) -> dict[str, Any]:
+        out = secret_metadata(secret, now, stages_key="VersionIdsToStages")
+        cross_account_fields(secret, out)  # botocore 1.44: CrossAccountPrimary / CrossAccountReplicas
+        return out
+
+    return ctx.service.view(ctx, p["SecretId"], describe)
 
 
 @operation("UpdateSecret")
 def update_secret(ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
     """Change description, KMS key and/or value (a value makes a new AWSCURRENT version)."""
     token = require_token(p)  # SM-030
-    written = ctx.service.update_secret(
-        ctx,
-        p["SecretId"],
-        token=token,
-        secret_string=p.get("SecretString"),
-        secret_binary=p.get("SecretBinary"),
-        description=p.get("Description"),
-        kms_key_id=p.get("KmsKeyId"),
-        kms_key_given="KmsKeyId" in p,
-    )
+
+    def update() -> Written | Secret:
+        return ctx.service.update_secret(
+            ctx,
+            p["SecretId"],
+            token=token,
+            secret_string=p.get("SecretString"),
+            secret_binary=p.get("SecretBinary"),
+            description=p.get("Description"),
+            kms_key_id=p.get("KmsKeyId"),
+            kms_key_given="KmsKeyId" in p,
+        )
+
+    # Type (botocore 1.41+): the partner of a managed external secret, changed with the rest.
+    written = ctx.service.update_secret_type(ctx, p["SecretId"], p["Type"], update) if "Type" in p else update()
     if isinstance(written, Secret):
         return {"ARN": written.arn, "Name": written.name}
     return {"ARN": written.secret.arn, "Name": written.secret.name, "VersionId": written.version_id}

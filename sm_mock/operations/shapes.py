@@ -16,6 +16,7 @@ from ..model.secret import Secret
 from ..model.service import ReplicaRequest
 
 __all__ = [
+    "cross_account_fields",
     "replica_requests",
     "replication_status",
     "rotation_fields",
@@ -74,6 +75,10 @@ def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
     out["RotationEnabled"] = rotation.enabled
     if rotation.lambda_arn:
         out["RotationLambdaARN"] = rotation.lambda_arn
+    if rotation.external_metadata is not None:  # a managed external secret's rotation
+        out["ExternalSecretRotationMetadata"] = [{"Key": k, "Value": v} for k, v in rotation.external_metadata]
+    if rotation.external_role_arn is not None:
+        out["ExternalSecretRotationRoleArn"] = rotation.external_role_arn
     if rotation.rules is not None:
         rules = rotation_rules(rotation.rules)
         days = rotation.rules.display_days()
@@ -87,6 +92,27 @@ def rotation_fields(secret: Secret, out: dict[str, Any], now: datetime) -> None:
         nxt = rotation.next_date()
         if nxt is not None:
             out["NextRotationDate"] = nxt
+
+
+def cross_account_fields(secret: Secret, out: dict[str, Any]) -> None:
+    """DescribeSecret's CrossAccountPrimary (on a replica) and CrossAccountReplicas (on a primary)."""
+    link = secret.cross_account_primary
+    if link is not None:
+        primary: dict[str, Any] = {"PrimarySecretARN": link.primary_arn, "ReplicationStatus": link.status}
+        if link.message:
+            primary["StatusMessage"] = link.message
+        out["CrossAccountPrimary"] = primary
+    if secret.cross_account_replicas:
+        entries = []
+        for link in secret.cross_account_replicas.values():
+            entry: dict[str, Any] = {"ReplicaSecretARN": link.replica_arn}
+            if link.role_arn is not None:
+                entry["ReplicationRoleARN"] = link.role_arn
+            entry["ReplicationStatus"] = link.status
+            if link.message:
+                entry["StatusMessage"] = link.message
+            entries.append(entry)
+        out["CrossAccountReplicas"] = entries
 
 
 def secret_metadata(secret: Secret, now: datetime, *, stages_key: str) -> dict[str, Any]:

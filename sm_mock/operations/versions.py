@@ -12,10 +12,17 @@ __all__: list[str] = []
 
 
 def _version_rows(secret: Secret, include_deprecated: bool) -> list[dict[str, Any]]:
-    """Versions with labels; deprecated ones only with IncludeDeprecated (SPEC M, D9)."""
+    """Versions with labels; deprecated ones only with IncludeDeprecated (SPEC M, D9).
+
+    Versions holding no value (the AWSPENDING placeholder of a rotation, SPEC D12) are left
+    out: "ListSecretVersionIds only returns versions that contain a secret value" (botocore
+    1.44's model; DescribeSecret's VersionIdsToStages still shows them).
+    """
     by_version = secret.versions_to_stages()
     rows: list[dict[str, Any]] = []
     for vid, version in secret.versions.items():
+        if not version.has_value:
+            continue
         stages = by_version.get(vid)
         if stages is None and not include_deprecated:
             continue

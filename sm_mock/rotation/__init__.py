@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -34,6 +34,7 @@ from ..model.backend import Backend
 from ..model.rotation import ROTATION_ABANDONED, ROTATION_CANCELLED, TEST_ROTATION_FAILED
 from ..model.secret import Secret
 from ..model.store import RegionStore
+from .external import ExternalHandler, ExternalRotationRequest, ExternalRotations
 from .records import (
     DEFAULT_RETRIES,
     STEPS,
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_RETRIES",
     "STEPS",
+    "ExternalHandler",
+    "ExternalRotationRequest",
     "Invocation",
     "LambdaContext",
     "LambdaHandler",
@@ -79,6 +82,7 @@ class Rotations:
         clock: Clock,
         limits: Limits,
         backend: Backend,
+        external_handlers: dict[str, ExternalHandler] | None = None,
     ) -> None:
         #: Function ARN → handler (see :meth:`register`); the mock's own dictionary, so
         #: functions registered before an activation serve it.
@@ -89,9 +93,18 @@ class Rotations:
         #: True once the test read the failures or the history (see :meth:`unexamined_report`).
         self._examined = False
         self._runner = Runner(self._history, ids=ids, clock=clock, limits=limits)
+        #: Partner stand-ins for managed external secrets (by Type), and their rotators; the
+        #: session attaches the domain API they write through (``external.service``).
+        self.external = ExternalRotations(clock, external_handlers)
         #: The due-heap (the pipeline asks it once per request, :meth:`Scheduler.run_due`).
         self.scheduler = Scheduler(
-            self._history, backend=backend, lambdas=self.lambdas, ids=ids, limits=limits, runner=self._runner
+            self._history,
+            backend=backend,
+            lambdas=self.lambdas,
+            ids=ids,
+            limits=limits,
+            runner=self._runner,
+            external=self.external,
         )
         self._runner.scheduler = self.scheduler
         self._limits = limits
@@ -197,6 +210,8 @@ class Rotations:
         rules: RotationSchedule | None,
         immediately: bool,
         now: datetime,
+        external_role_arn: str | None = None,
+        external_metadata: Sequence[tuple[str, str]] | None = None,
     ) -> Callable[[], None] | None:
         """Validate a RotateSecret call, save its configuration and set up the rotation.
 
@@ -204,6 +219,11 @@ class Rotations:
         releasing it, or None when there is nothing to run. Every check comes before the first
         change, so a refused call persists nothing (SM-040, SM-041).
         """
+        state.check_external(secret, lambda_arn, external_role_arn, external_metadata)
+        if state.is_external(secret):
+            return self._start_external(
+                store, secret, token, rules, immediately, now, external_role_arn, external_metadata
+            )
         if secret.owning_service is not None:
             state.configure_managed(secret, lambda_arn, rules, now)
             # The managed rotation itself is the owning service's job; sm_mock doesn't simulate it.
@@ -255,6 +275,42 @@ class Rotations:
         # Everything is valid: save the configuration (SPEC H9, H24).
         state.configure(secret, function_arn, rules, now)
         job = self._runner.begin(store, secret, token, function_arn, handler, "RotateSecret", now, test=not immediately)
+        return functools.partial(self._runner.execute, job)
+
+    def _start_external(
+        self,
+        store: RegionStore,
+        secret: Secret,
+        token: str,
+        rules: RotationSchedule | None,
+        immediately: bool,
+        now: datetime,
+        role_arn: str | None,
+        metadata: Sequence[tuple[str, str]] | None,
+    ) -> Callable[[], None] | None:
+        """RotateSecret of a managed external secret: the partner (the handler registered for
+        its Type) makes the new value; no Lambda (choices.EXTERNAL_ROTATION)."""
+        state.check_startable(secret, token, immediately)
+        if token in secret.versions and token != state.pending_rotation(secret):
+            state.configure_external(secret, role_arn, metadata, rules, now)  # SPEC E7: saved, nothing runs
+            self.scheduler.reschedule(secret)
+            return None
+        if token not in secret.versions:
+            version = state.pending_version(store, secret, token, immediately, now)
+            state.add_pending(secret, version, now, self._limits)
+        state.configure_external(secret, role_arn, metadata, rules, now)
+        rotation = secret.rotation
+        assert rotation is not None and rotation.external_role_arn is not None
+        job = self._runner.begin(
+            store,
+            secret,
+            token,
+            rotation.external_role_arn,
+            self.external.rotator(secret),
+            "RotateSecret",
+            now,
+            test=not immediately,
+        )
         return functools.partial(self._runner.execute, job)
 
     # ---- other operations' hooks -------------------------------------------------------

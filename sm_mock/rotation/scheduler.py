@@ -20,8 +20,9 @@ from ..ids import IdSource
 from ..limits import Limits
 from ..model import labels
 from ..model.backend import Backend
-from ..model.rotation import ROTATION_FAILED, pending_rotation
+from ..model.rotation import ROTATION_FAILED, is_external, pending_rotation
 from ..model.secret import AWSPENDING, Secret, SecretVersion
+from .external import ExternalRotations
 from .records import History, LambdaHandler, RotationRecord
 from .runner import Runner
 
@@ -50,6 +51,7 @@ class Scheduler:
         ids: IdSource,
         limits: Limits,
         runner: Runner,
+        external: ExternalRotations | None = None,
     ) -> None:
         self._history = history
         self._backend = backend
@@ -57,6 +59,7 @@ class Scheduler:
         self._ids = ids
         self._limits = limits
         self._runner = runner
+        self._external = external
         #: Where a scheduled rotation's end result is copied to the replicas (set by the owner;
         #: an object, not a callback, as Runner.scheduler).
         self.replication: Replicating | None = None
@@ -113,14 +116,18 @@ class Scheduler:
                 return  # stale entry
             if not store.holds(secret):
                 return  # purged
-            handler = self._lambdas.get(rotation.lambda_arn or "")
+            handler: LambdaHandler | None = self._lambdas.get(rotation.lambda_arn or "")
+            function_arn = rotation.lambda_arn
+            if self._external is not None and is_external(secret) and rotation.external_role_arn is not None:
+                # A managed external secret: its partner rotates it, no Lambda (rotation/external.py).
+                handler, function_arn = self._external.rotator(secret), rotation.external_role_arn
             if handler is None or secret.deleted_at is not None or secret.current is None:
                 # Nothing the mock can run now (managed secret, deletion scheduled, no value):
                 # skip this window and look again at the next one.
                 rotation.last_attempt = now
                 self.reschedule(secret)
                 return
-            assert rotation.lambda_arn is not None
+            assert function_arn is not None
             # A rotation left in progress is reattempted with its own token (SPEC H17, H18).
             token = pending_rotation(secret) or self._ids.uuid()
             if token not in secret.versions:
@@ -137,9 +144,9 @@ class Scheduler:
                     return
                 secret.last_changed = now
             secret.touch()
-            job = runner.begin(store, secret, token, rotation.lambda_arn, handler, "schedule", now, test=False)
+            job = runner.begin(store, secret, token, function_arn, handler, "schedule", now, test=False)
         runner.execute(job)
-        if self.replication is not None and secret.replicas:
+        if self.replication is not None and (secret.replicas or secret.cross_account_replicas):
             # SPEC I7: the rotation's last changes (AWSPENDING cleared, SM-125) happen outside
             # any write of the function, so they reach the replicas here, as RotateSecret's do
             # (issue 18, item 8: the replica kept AWSPENDING while its status said InSync).
