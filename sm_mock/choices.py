@@ -20,6 +20,7 @@ __all__ = [
     "MODEL_VIOLATION_CODE",
     "PURGE_AT_DELETION_DATE",
     "RESTORE_NOT_DELETED_IS_NOOP",
+    "ROTATION_RETRIES",
     "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
     "TAG_LIMIT_CODE",
     "TYPE_VIOLATION_CODE",
@@ -102,3 +103,15 @@ BATCH_FILTERS_INCLUDE_PLANNED_DELETION = False
 #: DecryptionFailure) is reported in Errors under this member of the secret: its "ARN" (the
 #: SecretIdList form reports the id exactly as the caller gave it, SM-056).
 BATCH_FILTER_ERROR_SECRET_ID = "ARN"
+
+# ---- the rotation checker (sm_mock.testing) ----------------------------------------------------
+
+#: How many more times AWS runs a failed rotation, with the same ClientRequestToken, in
+#: ``check_rotation_function``'s model: 2 (three attempts in all). The User Guide (seed 000,
+#: ~L6162) says only "If any rotation step fails, Secrets Manager retries the entire rotation
+#: process multiple times", and gives no number. "Multiple" is at least two retries; the
+#: checker takes that smallest reading so that a plan can still disturb every attempt, which is
+#: how it reaches the state AWS leaves when its retries run out (AWSPENDING kept, SPEC H17). The
+#: next rotation window then retries with the same token (SPEC H18), and the checker plays that
+#: window too, undisturbed, so a larger number would not let a wrong function pass.
+ROTATION_RETRIES = 2

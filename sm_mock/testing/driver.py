@@ -1,0 +1,420 @@
+"""One example: a fresh mock, the user's handler rotated through one plan of disturbances.
+
+The driver plays AWS. It registers a stand-in Lambda that delivers each step to the user's
+handler (twice, or with a timeout after it finished, or not at all, as the plan says), sees
+every Secrets Manager call the handler makes (through the session's call log), and between two
+calls does what the plan asks: read the secret as the application would, write it as another
+writer would, call RotateSecret again, or move the clock. Faults on the handler's own calls go
+through ``sm.faults``; the driver's own requests never meet them. After every call the handler
+makes it checks :func:`~.invariants.current_problem`; at the end, when AWS's retries ran out
+it plays the next rotation window undisturbed, and checks the finished rotation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from typing import Any, Final
+
+from .. import choices
+from ..calls import CallLog, CallRecord
+from ..clock import ManualClock
+from ..faults import Fault
+from ..mock import SecretsManagerMock
+from ..model.rotation import ROTATION_SUCCEEDED
+from ..model.secret import AWSCURRENT, AWSPENDING
+from .invariants import Accept, completion_problem, current_problem, default_accept, duplicate_problem
+from .plan import Disturbance
+from .snapshot import Names, State, read_state
+from .story import Story, changes
+
+__all__ = ["Example", "SECRET_NAME"]
+
+#: The name of the secret the checker rotates.
+SECRET_NAME: Final = "checked/rotated-secret"
+_FUNCTION: Final = "checked-rotation-function"
+_START: Final = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
+#: The writes a rotation function makes, where a lost response (ReadTimeout) matters.
+_WRITES: Final = ("PutSecretValue", "UpdateSecretVersionStage", "UpdateSecret")
+#: What Lambda reports for a function that ran out of time.
+_TIMEOUT: Final = "Task timed out after 30.00 seconds"
+
+
+class LambdaFailure(Exception):
+    """A failure of the Lambda service itself, injected by the checker (not the handler's)."""
+
+
+class _Halted(Exception):
+    """Raised instead of delivering a step once an invariant broke: the example is over."""
+
+
+class _ObservedCalls(CallLog):
+    """The session's call log, telling the driver about every request once it was answered."""
+
+    def __init__(self, observer: Callable[[CallRecord], None]) -> None:
+        super().__init__()
+        self._observer = observer
+
+    def append(self, record: CallRecord) -> None:
+        super().append(record)
+        self._observer(record)
+
+
+def _error_code(error: BaseException) -> str | None:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        code = response.get("Error", {}).get("Code")
+        return str(code) if code is not None else None
+    return None
+
+
+def _describe_error(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:300] if text else ''}"
+
+
+class Example:
+    """Runs one plan; :attr:`story` tells what happened, closed at the first broken invariant."""
+
+    def __init__(
+        self,
+        handler: Callable[[dict[str, Any], Any], Any],
+        *,
+        value: str | bytes,
+        accept: Accept | None,
+        setup: Callable[[SecretsManagerMock], Any] | None,
+        plan: tuple[Disturbance, ...],
+        seed: int,
+    ) -> None:
+        self._handler = handler
+        self._value = value
+        self._setup = setup
+        self._plan = plan
+        self._seed = seed
+        self.names = Names(value)
+        self.story = Story(self.names)
+        self._token_values: list[str | bytes] = []
+        self._accept: Accept = accept or default_accept(value, lambda: self._token_values)
+        self._calm = False  # the last, undisturbed window: no disturbance applies
+        self._attempt = 0
+        self._step = ""
+        self._calls = 0  # the handler's calls in the current delivery (first attempts only)
+        self._in_handler = False
+        self._acting = False
+        self._done: set[int] = set()  # plan entries already carried out
+        self._armed: list[tuple[Disturbance, Fault]] = []
+        self._state: State | None = None
+        #: version name → the version that held AWSCURRENT just before it first took it.
+        self._previous_of: dict[str, str | None] = {}
+        self._sm: SecretsManagerMock | None = None
+        self._arn = ""
+
+    # ---- the run ----------------------------------------------------------------------------
+    def run(self) -> None:
+        """Run the plan; the story is closed if an invariant broke."""
+        sm = SecretsManagerMock(seed=self._seed, clock=ManualClock(_START))
+        with sm:
+            self._sm = sm
+            sm.rotations.retries = choices.ROTATION_RETRIES
+            if self._setup is not None:
+                self._setup(sm)
+            client = sm.client()
+            kind = "SecretBinary" if isinstance(self._value, bytes) else "SecretString"
+            created = client.create_secret(Name=SECRET_NAME, **{kind: self._value})
+            self._arn = created["ARN"]
+            self.names.name_version(created["VersionId"], "V0")
+            function_arn = f"arn:aws:lambda:{sm.region}:{sm.account_id}:function:{_FUNCTION}"
+            sm.register_lambda(function_arn, self._deliver)
+            sm.session.calls = _ObservedCalls(self._observe)
+            self._state = self._read()
+            token = sm.ids.uuid()
+            self.names.name_version(token, "T")
+            self.story.add(
+                f"RotateSecret started the rotation of version T; V0 holds your value A (AWSCURRENT). "
+                f"AWS runs it up to {1 + choices.ROTATION_RETRIES} times."
+            )
+            client.rotate_secret(
+                SecretId=self._arn,
+                ClientRequestToken=token,
+                RotationLambdaARN=function_arn,
+                RotationRules={"AutomaticallyAfterDays": 30},
+            )
+            token = self._next_window(client, token)
+            if not self.story.closed:
+                self._check_finished(token)
+            sm.rotations.history  # noqa: B018 - examined here: the stop need not warn
+
+    def _next_window(self, client: Any, token: str) -> str:
+        """When AWS's retries ran out (or the rotation was abandoned), the next window rotates
+        again undisturbed: with the same token while AWSPENDING marks it, else a new one."""
+        if self.story.closed or self._succeeded(token):
+            return token
+        assert self._sm is not None
+        self._calm = True
+        self._disarm()
+        state = self._read()
+        pending = state.holder(AWSPENDING)
+        if pending is not None and pending != state.holder(AWSCURRENT):
+            token = next(vid for vid in self._sm.backend.get(self._arn, account_id=self._sm.account_id,
+                                                             region=self._sm.region).versions
+                         if self.names.version(vid) == pending)
+            self.story.add(
+                f"The rotation did not finish. At the next rotation window AWS rotated again with the "
+                f"same token {pending}, and nothing disturbed it."
+            )
+        else:
+            token = self._sm.ids.uuid()
+            name = self.names.name_version(token, "T")
+            self.story.add(
+                f"The rotation did not finish and nothing is pending. At the next rotation window AWS "
+                f"started a new rotation, version {name}, and nothing disturbed it."
+            )
+        try:
+            client.rotate_secret(SecretId=self._arn, ClientRequestToken=token)
+        except Exception as error:  # noqa: BLE001 - told in the story
+            self.story.close(f"RotateSecret at the next window was refused: {_describe_error(error)}", self._read())
+            return token
+        if not self._succeeded(token) and not self.story.closed:
+            failure = [r for r in self._sm.rotations.history if r.version_id == token and r.failed]
+            why = f": {failure[-1].step} failed ({failure[-1].message})" if failure else ""
+            self.story.close(
+                f"an undisturbed rotation did not finish{why}. A rotation function must finish from "
+                "whatever state an interrupted run left behind.",
+                self._read(),
+            )
+        return token
+
+    def _succeeded(self, token: str) -> bool:
+        assert self._sm is not None
+        return any(r.version_id == token and r.event == ROTATION_SUCCEEDED for r in self._sm.rotations.history)
+
+    def _check_finished(self, token: str) -> None:
+        state = self._read()
+        token_name = self.names.version(token)
+        own = [name for name in state.versions if name.startswith("X")]
+        problem = completion_problem(state, token_name, self._previous_of.get(token_name), own)
+        if problem is None:
+            problem = current_problem(state, self._accept)
+        if problem is not None:
+            self.story.close(problem, state)
+
+    # ---- the stand-in Lambda ------------------------------------------------------------------
+    def _deliver(self, event: dict[str, Any], context: Any) -> Any:
+        if self.story.closed:
+            raise _Halted("an invariant broke; the example is over")
+        step = event["Step"]
+        token_name = self.names.name_version(event["ClientRequestToken"], "T")
+        if step == "createSecret":
+            self._attempt += 1
+            if self._attempt > 1:
+                self.story.add(f"AWS ran the rotation of {token_name} again (attempt {self._attempt}).")
+        self._step = step
+        self._calls = 0
+        mine = [] if self._calm else self._mine(step)
+        kinds = {d.kind for _, d in mine}
+        try:
+            self._between(0)
+            self._arm(0)
+            if "lost" in kinds:
+                self.story.add(f"Lambda failed before {step} ran (injected).")
+                raise LambdaFailure(f"Lambda could not run {step} (injected by check_rotation_function)")
+            first, once = self._run(event, context)
+            if "duplicate" in kinds:
+                self.story.add(f"Lambda delivered {step} a second time (duplicate delivery).")
+                second, twice = self._run(event, context)
+                problem = duplicate_problem(step, first, second, once, twice)
+                if problem is not None:
+                    self.story.close(problem, twice)
+            if first is None and "timeout" in kinds:
+                self.story.add(f"{step} finished its work, then Lambda timed out.")
+                first = TimeoutError(_TIMEOUT)
+        finally:
+            self._disarm()
+        if first is not None:
+            self.story.add(f"{step} raised {_describe_error(first)}")
+            raise first
+        return None
+
+    def _mine(self, step: str) -> list[tuple[int, Disturbance]]:
+        return [(i, d) for i, d in enumerate(self._plan) if d.attempt == self._attempt and d.step == step]
+
+    def _run(self, event: dict[str, Any], context: Any) -> tuple[BaseException | None, State]:
+        self._calls = 0
+        self._in_handler = True
+        error: BaseException | None = None
+        try:
+            self._handler(event, context)
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # the handler's failure is AWS's to see (the runner records it)
+            error = exc
+        finally:
+            self._in_handler = False
+        return error, self._read()
+
+    # ---- every call the handler makes -------------------------------------------------------------
+    def _observe(self, record: CallRecord) -> None:
+        if self._acting or not self._in_handler or self.story.closed:
+            return
+        before = self._state
+        state = self._read()
+        if record.attempt == 1:
+            self._calls += 1
+        moved = changes(before, state) if before is not None else []
+        if record.error_code is not None or moved:
+            line = self.story.call(self._step, record.operation, record.params)
+            if record.error_code is not None:
+                line += f" and got {record.error_code}{' (injected)' if record.injected else ''}"
+            if moved:
+                line += ": " + "; ".join(moved)
+            self.story.add(line)
+        problem = current_problem(state, self._accept)
+        if problem is not None:
+            self.story.close(problem, state)
+            return
+        if record.attempt == 1:
+            self._between(self._calls)
+            self._arm(self._calls)
+
+    def _read(self) -> State:
+        assert self._sm is not None
+        state = read_state(self._sm, self._arn, self.names)
+        for name, value in state.values.items():
+            if name.startswith("T") and value is not None and value not in self._token_values:
+                self._token_values.append(value)
+        if self._state is not None:
+            was, now = self._state.holder(AWSCURRENT), state.holder(AWSCURRENT)
+            if now is not None and now != was:
+                self._previous_of.setdefault(now, was)
+        self._state = state
+        return state
+
+    # ---- faults on the handler's calls ----------------------------------------------------------
+    def _arm(self, calls: int) -> None:
+        """Arm the faults aimed at the handler's next call (or, for ReadTimeout, its writes)."""
+        if self._calm:
+            return
+        assert self._sm is not None
+        for index, disturbance in self._mine(self._step):
+            if disturbance.kind != "fault" or index in self._done:
+                continue
+            if disturbance.error == "ReadTimeout":
+                if calls != 0:
+                    continue
+                operations: Any = _WRITES
+                after = disturbance.call - 1
+            elif disturbance.call == calls + 1:
+                operations, after = "*", 0
+            else:
+                continue
+            self._done.add(index)
+            fault = self._sm.faults.add(
+                operations,
+                disturbance.error,
+                times=None if disturbance.outage else 1,
+                after=after,
+            )
+            self._armed.append((disturbance, fault))
+
+    def _disarm(self) -> None:
+        assert self._sm is not None
+        for _, fault in self._armed:
+            self._sm.faults.remove(fault)
+        self._armed.clear()
+
+    @contextmanager
+    def _own_requests(self) -> Iterator[None]:
+        """The checker's own requests: never seen as the handler's, never faulted."""
+        assert self._sm is not None
+        sm = self._sm
+        self._acting = True
+        armed, self._armed = self._armed, []
+        for _, fault in armed:
+            sm.faults.remove(fault)
+        try:
+            yield
+        finally:
+            for disturbance, fault in armed:
+                if fault.exhausted:
+                    continue
+                renewed = sm.faults.add(
+                    _WRITES if disturbance.error == "ReadTimeout" else "*",
+                    disturbance.error,
+                    times=None if disturbance.outage else 1,
+                    after=max(0, fault.after - fault.matched),
+                )
+                self._armed.append((disturbance, renewed))
+            self._acting = False
+
+    # ---- between two of the handler's calls -----------------------------------------------------
+    def _between(self, calls: int) -> None:
+        if self._calm:
+            return
+        for index, disturbance in self._mine(self._step):
+            if disturbance.kind in ("read", "write", "rotate", "clock") and disturbance.call == calls:
+                if index in self._done or self.story.closed:
+                    continue
+                self._done.add(index)
+                action = {"read": self._read_value, "write": self._write, "rotate": self._rotate}.get(
+                    disturbance.kind, self._clock
+                )
+                with self._own_requests():
+                    action(disturbance, calls)
+
+    def _where(self, calls: int) -> str:
+        return f"before {self._step} made a call" if calls == 0 else f"after {self._step}'s call {calls}"
+
+    def _read_value(self, disturbance: Disturbance, calls: int) -> None:
+        assert self._sm is not None
+        client = self._sm.client()
+        try:
+            answer = client.get_secret_value(SecretId=self._arn)
+        except Exception as error:  # noqa: BLE001 - the application's read failing is the finding
+            self.story.close(
+                f"the application's GetSecretValue {self._where(calls)} failed: {_describe_error(error)}",
+                self._read(),
+            )
+            return
+        value = answer.get("SecretString", answer.get("SecretBinary"))
+        name = self.names.value(value)
+        self.story.add(f"{self._where(calls).capitalize()}, the application read the secret: value {name}.")
+        if not self._accept(value):
+            self.story.close(
+                f"the application read value {name} as AWSCURRENT, and accept() refused it: the application "
+                "would be locked out.",
+                self._read(),
+            )
+
+    def _write(self, disturbance: Disturbance, calls: int) -> None:
+        assert self._sm is not None
+        before = self._read()
+        value = before.current_value
+        kind = "SecretBinary" if isinstance(value, bytes) else "SecretString"
+        answer = self._sm.client().put_secret_value(SecretId=self._arn, **{kind: value})
+        name = self.names.name_version(answer["VersionId"], "W")
+        after = self._read()
+        moved = "; ".join(changes(before, after))
+        self.story.add(
+            f"{self._where(calls).capitalize()}, another writer stored the current value again as "
+            f"version {name} (PutSecretValue): {moved}."
+        )
+
+    def _rotate(self, disturbance: Disturbance, calls: int) -> None:
+        assert self._sm is not None
+        try:
+            self._sm.client().rotate_secret(SecretId=self._arn)
+        except Exception as error:  # noqa: BLE001 - AWS refuses it while a rotation runs
+            outcome = f"AWS refused it ({_error_code(error) or type(error).__name__})"
+        else:
+            outcome = "AWS accepted it"
+        self.story.add(f"{self._where(calls).capitalize()}, someone called RotateSecret again: {outcome}.")
+
+    def _clock(self, disturbance: Disturbance, calls: int) -> None:
+        assert self._sm is not None
+        clock = self._sm.clock
+        assert isinstance(clock, ManualClock)
+        clock.advance(minutes=disturbance.minutes)
+        hours, minutes = divmod(disturbance.minutes, 60)
+        span = f"{hours} h" if hours else f"{minutes} min"
+        self.story.add(f"{self._where(calls).capitalize()}, the clock moved {span}.")
