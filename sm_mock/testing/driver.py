@@ -71,7 +71,7 @@ def _error_code(error: BaseException) -> str | None:
 
 def _describe_error(error: BaseException) -> str:
     text = str(error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0][:300] if text else ''}"
+    return f"{type(error).__name__}: {text[0][:600] if text else ''}"
 
 
 class Example:
@@ -97,7 +97,10 @@ class Example:
         self._token_values: list[str | bytes] = []
         self._accept: Accept = accept or default_accept(value, lambda: self._token_values)
         self._calm = False  # the last, undisturbed window: no disturbance applies
-        self._attempt = 0
+        self._disturbed = False  # did anything disturb the current attempt?
+        self._written = False  # did another writer store a value (AWS may abandon the rotation)?
+        self._deliveries: dict[str, int] = {}  # step → how often AWS delivered it (disturbed phase)
+        self._runs: dict[str, int] = {}  # how often each token's rotation was run
         self._step = ""
         self._calls = 0  # the handler's calls in the current delivery (first attempts only)
         self._in_handler = False
@@ -131,7 +134,8 @@ class Example:
             token = sm.ids.uuid()
             self.names.name_version(token, "T")
             self.story.add(
-                f"RotateSecret started the rotation of version T; V0 holds your value A (AWSCURRENT). "
+                f"RotateSecret started the rotation of version T (AWSPENDING, no value yet); V0 holds your "
+                "value A (AWSCURRENT). "
                 f"AWS runs it up to {1 + choices.ROTATION_RETRIES} times."
             )
             client.rotate_secret(
@@ -147,28 +151,47 @@ class Example:
 
     def _next_window(self, client: Any, token: str) -> str:
         """When AWS's retries ran out (or the rotation was abandoned), the next window rotates
-        again undisturbed: with the same token while AWSPENDING marks it, else a new one."""
+        again undisturbed: with the same token while AWSPENDING marks it (SPEC H17, H18), else
+        with a new one. A rotation whose finishSecret did its work but whose last attempt still
+        failed (a timeout after it) is done: AWSCURRENT is on its version."""
         if self.story.closed or self._succeeded(token):
             return token
         assert self._sm is not None
         self._calm = True
         self._disarm()
         state = self._read()
-        pending = state.holder(AWSPENDING)
-        if pending is not None and pending != state.holder(AWSCURRENT):
-            token = next(vid for vid in self._sm.backend.get(self._arn, account_id=self._sm.account_id,
-                                                             region=self._sm.region).versions
-                         if self.names.version(vid) == pending)
-            self.story.add(
-                f"The rotation did not finish. At the next rotation window AWS rotated again with the "
-                f"same token {pending}, and nothing disturbed it."
+        name = self.names.version(token)
+        current, pending = state.holder(AWSCURRENT), state.holder(AWSPENDING)
+        if current == name:
+            return token
+        if pending is not None and pending != current and not pending.startswith("T"):
+            self.story.close(
+                f"AWSPENDING is on {pending}, a version your function stored under an id of its own instead "
+                f"of the event's ClientRequestToken ({name}). Pass ClientRequestToken=event['ClientRequestToken'] "
+                "to PutSecretValue: AWS names the new version with it and finds the rotation by it.",
+                state,
             )
+            return token
+        if pending is not None and pending != current:
+            token = self._version_id(pending)
+            self.story.add(
+                f"AWS's attempts ran out. At the next rotation window AWS rotated again with the same "
+                f"token {pending}, and nothing disturbed it."
+            )
+        elif not any(version.startswith("W") for version in state.versions):
+            self.story.close(
+                f"{name} lost its AWSPENDING label before AWSCURRENT moved to it, and nothing else wrote "
+                "the secret: AWS can't resume that rotation and starts over with a new version. Leave "
+                "AWSPENDING alone; AWS removes it when the rotation succeeds.",
+                state,
+            )
+            return token
         else:
             token = self._sm.ids.uuid()
             name = self.names.name_version(token, "T")
             self.story.add(
-                f"The rotation did not finish and nothing is pending. At the next rotation window AWS "
-                f"started a new rotation, version {name}, and nothing disturbed it."
+                f"The rotation was abandoned. At the next rotation window AWS started a new rotation, "
+                f"version {name}, and nothing disturbed it."
             )
         try:
             client.rotate_secret(SecretId=self._arn, ClientRequestToken=token)
@@ -185,6 +208,11 @@ class Example:
             )
         return token
 
+    def _version_id(self, name: str) -> str:
+        assert self._sm is not None
+        secret = self._sm.backend.get(self._arn, account_id=self._sm.account_id, region=self._sm.region)
+        return next(vid for vid in secret.versions if self.names.version(vid) == name)
+
     def _succeeded(self, token: str) -> bool:
         assert self._sm is not None
         return any(r.version_id == token and r.event == ROTATION_SUCCEEDED for r in self._sm.rotations.history)
@@ -192,7 +220,7 @@ class Example:
     def _check_finished(self, token: str) -> None:
         state = self._read()
         token_name = self.names.version(token)
-        own = [name for name in state.versions if name.startswith("X")]
+        own = [name for name in state.versions if name.startswith("X") and name != token_name]
         problem = completion_problem(state, token_name, self._previous_of.get(token_name), own)
         if problem is None:
             problem = current_problem(state, self._accept)
@@ -205,14 +233,19 @@ class Example:
             raise _Halted("an invariant broke; the example is over")
         step = event["Step"]
         token_name = self.names.name_version(event["ClientRequestToken"], "T")
+        self._read()  # what AWS itself changed (the AWSPENDING placeholder) is not the handler's doing
+        self._deliveries[step] = self._deliveries.get(step, 0) + 1
         if step == "createSecret":
-            self._attempt += 1
-            if self._attempt > 1:
-                self.story.add(f"AWS ran the rotation of {token_name} again (attempt {self._attempt}).")
+            self._disturbed = False
+            runs = self._runs[token_name] = self._runs.get(token_name, 0) + 1
+            if runs > 1:
+                self.story.add(f"AWS ran the rotation of {token_name} again (attempt {runs}).")
         self._step = step
         self._calls = 0
         mine = [] if self._calm else self._mine(step)
         kinds = {d.kind for _, d in mine}
+        if kinds & {"lost", "duplicate", "timeout"}:
+            self._disturbed = True
         try:
             self._between(0)
             self._arm(0)
@@ -221,9 +254,10 @@ class Example:
                 raise LambdaFailure(f"Lambda could not run {step} (injected by check_rotation_function)")
             first, once = self._run(event, context)
             if "duplicate" in kinds:
+                self._disarm()  # the faults were the first delivery's
                 self.story.add(f"Lambda delivered {step} a second time (duplicate delivery).")
                 second, twice = self._run(event, context)
-                problem = duplicate_problem(step, first, second, once, twice)
+                problem = None if self._written else duplicate_problem(step, first, second, once, twice)
                 if problem is not None:
                     self.story.close(problem, twice)
             if first is None and "timeout" in kinds:
@@ -233,11 +267,18 @@ class Example:
             self._disarm()
         if first is not None:
             self.story.add(f"{step} raised {_describe_error(first)}")
+            if not self._disturbed and (self._calm or not self._written):
+                self.story.close(
+                    f"{step} failed in an attempt that nothing disturbed. A rotation function must finish "
+                    "from whatever state an earlier, interrupted run left behind.",
+                    self._read(),
+                )
             raise first
         return None
 
     def _mine(self, step: str) -> list[tuple[int, Disturbance]]:
-        return [(i, d) for i, d in enumerate(self._plan) if d.attempt == self._attempt and d.step == step]
+        delivery = self._deliveries.get(step, 0)
+        return [(i, d) for i, d in enumerate(self._plan) if d.delivery == delivery and d.step == step]
 
     def _run(self, event: dict[str, Any], context: Any) -> tuple[BaseException | None, State]:
         self._calls = 0
@@ -299,7 +340,7 @@ class Example:
         for index, disturbance in self._mine(self._step):
             if disturbance.kind != "fault" or index in self._done:
                 continue
-            if disturbance.error == "ReadTimeout":
+            if disturbance.on_write:
                 if calls != 0:
                     continue
                 operations: Any = _WRITES
@@ -320,6 +361,8 @@ class Example:
     def _disarm(self) -> None:
         assert self._sm is not None
         for _, fault in self._armed:
+            if fault.fired:
+                self._disturbed = True
             self._sm.faults.remove(fault)
         self._armed.clear()
 
@@ -332,6 +375,8 @@ class Example:
         armed, self._armed = self._armed, []
         for _, fault in armed:
             sm.faults.remove(fault)
+            if fault.fired:
+                self._disturbed = True
         try:
             yield
         finally:
@@ -339,7 +384,7 @@ class Example:
                 if fault.exhausted:
                     continue
                 renewed = sm.faults.add(
-                    _WRITES if disturbance.error == "ReadTimeout" else "*",
+                    _WRITES if disturbance.on_write else "*",
                     disturbance.error,
                     times=None if disturbance.outage else 1,
                     after=max(0, fault.after - fault.matched),
@@ -356,6 +401,8 @@ class Example:
                 if index in self._done or self.story.closed:
                     continue
                 self._done.add(index)
+                if disturbance.kind != "read":
+                    self._disturbed = True
                 action = {"read": self._read_value, "write": self._write, "rotate": self._rotate}.get(
                     disturbance.kind, self._clock
                 )
@@ -363,7 +410,7 @@ class Example:
                     action(disturbance, calls)
 
     def _where(self, calls: int) -> str:
-        return f"before {self._step} made a call" if calls == 0 else f"after {self._step}'s call {calls}"
+        return f"Before {self._step} made a call" if calls == 0 else f"After {self._step}'s call {calls}"
 
     def _read_value(self, disturbance: Disturbance, calls: int) -> None:
         assert self._sm is not None
@@ -372,13 +419,13 @@ class Example:
             answer = client.get_secret_value(SecretId=self._arn)
         except Exception as error:  # noqa: BLE001 - the application's read failing is the finding
             self.story.close(
-                f"the application's GetSecretValue {self._where(calls)} failed: {_describe_error(error)}",
+                f"the application's GetSecretValue ({self._where(calls).lower()}) failed: {_describe_error(error)}",
                 self._read(),
             )
             return
         value = answer.get("SecretString", answer.get("SecretBinary"))
         name = self.names.value(value)
-        self.story.add(f"{self._where(calls).capitalize()}, the application read the secret: value {name}.")
+        self.story.add(f"{self._where(calls)}, the application read the secret: value {name}.")
         if not self._accept(value):
             self.story.close(
                 f"the application read value {name} as AWSCURRENT, and accept() refused it: the application "
@@ -390,13 +437,14 @@ class Example:
         assert self._sm is not None
         before = self._read()
         value = before.current_value
+        self._written = True
         kind = "SecretBinary" if isinstance(value, bytes) else "SecretString"
         answer = self._sm.client().put_secret_value(SecretId=self._arn, **{kind: value})
         name = self.names.name_version(answer["VersionId"], "W")
         after = self._read()
         moved = "; ".join(changes(before, after))
         self.story.add(
-            f"{self._where(calls).capitalize()}, another writer stored the current value again as "
+            f"{self._where(calls)}, another writer stored the current value again as "
             f"version {name} (PutSecretValue): {moved}."
         )
 
@@ -408,7 +456,7 @@ class Example:
             outcome = f"AWS refused it ({_error_code(error) or type(error).__name__})"
         else:
             outcome = "AWS accepted it"
-        self.story.add(f"{self._where(calls).capitalize()}, someone called RotateSecret again: {outcome}.")
+        self.story.add(f"{self._where(calls)}, someone called RotateSecret again: {outcome}.")
 
     def _clock(self, disturbance: Disturbance, calls: int) -> None:
         assert self._sm is not None
@@ -417,4 +465,4 @@ class Example:
         clock.advance(minutes=disturbance.minutes)
         hours, minutes = divmod(disturbance.minutes, 60)
         span = f"{hours} h" if hours else f"{minutes} min"
-        self.story.add(f"{self._where(calls).capitalize()}, the clock moved {span}.")
+        self.story.add(f"{self._where(calls)}, the clock moved {span}.")

@@ -78,7 +78,7 @@ def duplicate_problem(
 
 def completion_problem(state: State, token: str, previous: str | None, own: Collection[str]) -> str | None:
     """A rotation that finished: AWSCURRENT on the token's version, AWSPREVIOUS on the old one,
-    no AWSPENDING, and no version besides the token's (one new version, not one per retry)."""
+    no AWSPENDING on another version, and no version besides the token's (one new version, not one per retry)."""
     current = state.holder(AWSCURRENT)
     if current != token:
         return f"the rotation finished, but AWSCURRENT is on {current}, not on the rotation's version {token}."
@@ -88,17 +88,19 @@ def completion_problem(state: State, token: str, previous: str | None, own: Coll
             "the version that held AWSCURRENT before: a rollback would go to the wrong value."
         )
     pending = state.holder(AWSPENDING)
-    if pending is not None:
+    # AWSPENDING on the AWSCURRENT version blocks nothing (SPEC H18, D h.): AWS leaves it there
+    # when its last attempt failed after finishSecret had moved AWSCURRENT.
+    if pending is not None and pending != current:
         return f"the rotation finished, but AWSPENDING is still on {pending}: the next rotation will be blocked."
     if own:
         listed = ", ".join(f"{name} (value {state.versions[name].value})" for name in own if name in state.versions)
         return (
-            f"the rotation stored versions besides its token's: {listed}. A rotation makes one new "
-            "version, whose id is the event's ClientRequestToken, however often a step runs."
+            f"the rotation left versions besides {token}'s: {listed}. A rotation makes one new version, "
+            "whose id is the event's ClientRequestToken, however often a step runs, and finishes in it."
         )
     return None
 
 
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
-    return text[0][:300] if text else ""
+    return text[0][:600] if text else ""

@@ -1,7 +1,7 @@
 """What can happen to one rotation: the disturbances of an example, drawn by Hypothesis.
 
-A plan is a short tuple of :class:`Disturbance` values. Each names the rotation attempt and
-step it happens in and what happens: AWS's Lambda delivers the step twice, or lets it time out
+A plan is a short tuple of :class:`Disturbance` values. Each names the step and which of
+AWS's deliveries of it (the first, or one in a retried rotation) it happens in, and what happens: AWS's Lambda delivers the step twice, or lets it time out
 after it finished its work, or fails it before it ran; one of the handler's own Secrets
 Manager calls meets a fault; or, between two of the handler's calls, the application reads the
 secret, another writer stores a value, someone calls RotateSecret again, or the clock moves.
@@ -10,7 +10,7 @@ Hypothesis shrinks a failing plan towards fewer, earlier and simpler disturbance
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal
 
 from hypothesis import strategies as st
@@ -36,8 +36,9 @@ class Disturbance:
     """One thing that happens during the rotation (see the module docstring)."""
 
     kind: Kind
-    #: The rotation attempt it happens in (1 is the first run, 2+ are AWS's retries).
-    attempt: int
+    #: Which delivery of the step it happens in: 1 is the first time AWS calls the step, 2+ are
+    #: its calls in AWS's retries of the rotation (duplicates don't count).
+    delivery: int
     #: The step it happens in.
     step: str
     #: For "fault": which of the step's calls fails (1 = its first call); for ReadTimeout,
@@ -46,6 +47,10 @@ class Disturbance:
     call: int = 0
     #: For "fault": one of :data:`CALL_ERRORS`.
     error: str = ""
+    #: For "fault": True when ``call`` counts the step's writes (PutSecretValue,
+    #: UpdateSecretVersionStage, UpdateSecret) rather than all its calls. Always True for
+    #: ReadTimeout, whose point is a write applied and its answer lost.
+    on_write: bool = False
     #: For "fault": True when every later attempt of the step's calls fails too (an outage
     #: that outlasts the SDK's own retries), False for a single failed attempt.
     outage: bool = False
@@ -53,11 +58,16 @@ class Disturbance:
     minutes: int = 0
 
 
+def _deliveries(attempts: int) -> st.SearchStrategy[int]:
+    # Most steps run once or twice: aim most disturbances at the first delivery.
+    return st.one_of(st.just(1), st.integers(1, attempts))
+
+
 def _step_events(attempts: int) -> st.SearchStrategy[Disturbance]:
     return st.builds(
         Disturbance,
         kind=st.sampled_from(("duplicate", "timeout", "lost")),
-        attempt=st.integers(1, attempts),
+        delivery=_deliveries(attempts),
         step=st.sampled_from(STEPS),
     )
 
@@ -66,26 +76,28 @@ def _faults(attempts: int) -> st.SearchStrategy[Disturbance]:
     return st.builds(
         Disturbance,
         kind=st.just("fault"),
-        attempt=st.integers(1, attempts),
+        delivery=_deliveries(attempts),
         step=st.sampled_from(STEPS),
         call=st.integers(1, 4),
         error=st.sampled_from(CALL_ERRORS),
+        on_write=st.booleans(),
         outage=st.booleans(),
-    )
+    ).map(lambda d: replace(d, on_write=True) if d.error == "ReadTimeout" else d)
 
 
 def _between_calls(attempts: int) -> st.SearchStrategy[Disturbance]:
     return st.builds(
         Disturbance,
         kind=st.sampled_from(("read", "write", "rotate", "clock")),
-        attempt=st.integers(1, attempts),
+        delivery=_deliveries(attempts),
         step=st.sampled_from(STEPS),
         call=st.integers(0, 4),
         minutes=st.sampled_from(CLOCK_MOVES),
     )
 
 
-def plans(attempts: int, max_size: int = 6) -> st.SearchStrategy[tuple[Disturbance, ...]]:
+def plans(attempts: int, max_size: int = 8) -> st.SearchStrategy[tuple[Disturbance, ...]]:
     """Plans for a rotation that AWS runs up to ``attempts`` times."""
-    one = st.one_of(_faults(attempts), _step_events(attempts), _between_calls(attempts))
+    faults, step_events = _faults(attempts), _step_events(attempts)
+    one = st.one_of(faults, step_events, faults, step_events, _between_calls(attempts))
     return st.lists(one, max_size=max_size).map(tuple)

@@ -61,6 +61,8 @@ class Names:
     def hide(self, text: str) -> str:
         """``text`` with every value the handler stored replaced by its name (and, for a JSON
         value, each field that differs from the user's original value, e.g. a password)."""
+        for version_id, name in self._versions.items():
+            text = text.replace(version_id, name)
         original = _members(self._values[0])
         for value in self._values[1:]:
             name = self.value(value)
