@@ -5,6 +5,8 @@ Fixtures:
 * ``sm_mock`` — an active :class:`~sm_mock.SecretsManagerMock` for the test. Options come
   from the marker ``@pytest.mark.sm_mock(region=..., seed=..., ...)``.
 * ``sm_client`` — a boto3 ``secretsmanager`` client in the mock's region.
+* ``check_rotation_function`` — :func:`sm_mock.testing.check_rotation_function`, which proves a
+  rotation function survives AWS's retries and faults (needs Hypothesis).
 
 A test marked ``@pytest.mark.sm_mock(...)`` gets an active mock even without requesting the
 fixture. With ``@pytest.mark.sm_mock(fail_on_unused_faults=True)`` a test fails when a fault
@@ -30,7 +32,7 @@ import pytest
 from .botocore import configured_region
 from .mock import SecretsManagerMock
 
-__all__ = ["sm_client", "sm_mock_fixture"]
+__all__ = ["check_rotation_function_fixture", "sm_client", "sm_mock_fixture"]
 
 _PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults", "expect_rotation_failures"})
 
@@ -111,6 +113,14 @@ def sm_mock_fixture(request: pytest.FixtureRequest) -> Iterator[SecretsManagerMo
 def sm_client(sm_mock: SecretsManagerMock) -> Any:
     """A boto3 ``secretsmanager`` client in the active mock's region."""
     return sm_mock.client()
+
+
+@pytest.fixture(name="check_rotation_function")
+def check_rotation_function_fixture() -> Any:
+    """:func:`sm_mock.testing.check_rotation_function` (needs Hypothesis: the ``hypothesis`` extra)."""
+    from .testing import check_rotation_function
+
+    return check_rotation_function
 
 
 @pytest.fixture(autouse=True)

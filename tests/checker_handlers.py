@@ -55,6 +55,8 @@ class FakeDatabase:
 
 
 DATABASE = FakeDatabase()
+#: Every password the function generated (a test checks that no story shows one).
+GENERATED: list[str] = []
 
 #: One client for every invocation, made at import as AWS's templates make theirs (a client costs
 #: far more to build than a call; sm_mock serves it in whichever mock is active).
@@ -111,6 +113,7 @@ def make_handler(
             except client.exceptions.ResourceNotFoundException:
                 pass
         current["password"] = secrets.token_urlsafe(24)
+        GENERATED.append(current["password"])
         if use_token:
             client.put_secret_value(
                 SecretId=arn, ClientRequestToken=token, SecretString=json.dumps(current), VersionStages=["AWSPENDING"]
