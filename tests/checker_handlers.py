@@ -60,7 +60,9 @@ GENERATED: list[str] = []
 
 #: One client for every invocation, made at import as AWS's templates make theirs (a client costs
 #: far more to build than a call; sm_mock serves it in whichever mock is active).
-client = boto3.client("secretsmanager", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing")
+client = boto3.client(
+    "secretsmanager", region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+)
 
 
 def make_handler(

@@ -67,9 +67,7 @@ def test_a_correct_rotation_function_passes_100_examples() -> None:
 
 
 def test_the_template_style_handler_passes_with_the_default_accept() -> None:
-    check_rotation_function(
-        rotation_handlers.lambda_handler, secret_string=ORIGINAL, max_examples=15, seed=2
-    )
+    check_rotation_function(rotation_handlers.lambda_handler, secret_string=ORIGINAL, max_examples=15, seed=2)
 
 
 def test_a_create_secret_that_does_not_reuse_awspending_is_caught() -> None:
@@ -117,12 +115,18 @@ def test_the_default_accept_takes_the_old_or_the_new_value_in_the_original_shape
                 client.get_secret_value(SecretId=event["SecretId"], VersionId=token, VersionStage="AWSPENDING")
             except client.exceptions.ResourceNotFoundException:
                 client.put_secret_value(
-                    SecretId=event["SecretId"], ClientRequestToken=token, SecretString="not json", VersionStages=["AWSPENDING"]
+                    SecretId=event["SecretId"],
+                    ClientRequestToken=token,
+                    SecretString="not json",
+                    VersionStages=["AWSPENDING"],
                 )
         elif event["Step"] == "finishSecret":
             current = next(v for v, labels in stages.items() if "AWSCURRENT" in labels)
             client.update_secret_version_stage(
-                SecretId=event["SecretId"], VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
+                SecretId=event["SecretId"],
+                VersionStage="AWSCURRENT",
+                MoveToVersionId=token,
+                RemoveFromVersionId=current,
             )
 
     with pytest.raises(AssertionError) as info:
@@ -142,12 +146,18 @@ def test_a_binary_secret_is_rotated_and_checked() -> None:
                 client.get_secret_value(SecretId=event["SecretId"], VersionId=token, VersionStage="AWSPENDING")
             except client.exceptions.ResourceNotFoundException:
                 client.put_secret_value(
-                    SecretId=event["SecretId"], ClientRequestToken=token, SecretBinary=b"\x00new", VersionStages=["AWSPENDING"]
+                    SecretId=event["SecretId"],
+                    ClientRequestToken=token,
+                    SecretBinary=b"\x00new",
+                    VersionStages=["AWSPENDING"],
                 )
         elif event["Step"] == "finishSecret":
             current = next(v for v, labels in stages.items() if "AWSCURRENT" in labels)
             client.update_secret_version_stage(
-                SecretId=event["SecretId"], VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
+                SecretId=event["SecretId"],
+                VersionStage="AWSCURRENT",
+                MoveToVersionId=token,
+                RemoveFromVersionId=current,
             )
 
     check_rotation_function(binary_rotation, secret_binary=b"\x00old", max_examples=10, seed=0)
@@ -185,6 +195,8 @@ def test_the_story_names_values_and_hides_them() -> None:
     new = json.dumps({**json.loads(ORIGINAL), "password": "s3cr3t-generated"})
     assert names.value(ORIGINAL) == "A"
     assert names.value(new) == "B"
-    assert names.hide(f"login failed for s3cr3t-generated ({new})") == "login failed for <password of value B> (<value B>)"
+    assert (
+        names.hide(f"login failed for s3cr3t-generated ({new})") == "login failed for <password of value B> (<value B>)"
+    )
     assert [names.value(str(i)) for i in range(24)][-1] == "Z"  # the 26th value
     assert names.value("one more") == "AA"

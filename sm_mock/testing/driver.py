@@ -29,7 +29,7 @@ from .plan import Disturbance
 from .snapshot import Names, State, read_state
 from .story import Story, changes
 
-__all__ = ["Example", "SECRET_NAME"]
+__all__ = ["SECRET_NAME", "Example"]
 
 #: The name of the secret the checker rotates.
 SECRET_NAME: Final = "checked/rotated-secret"
@@ -195,7 +195,7 @@ class Example:
             )
         try:
             client.rotate_secret(SecretId=self._arn, ClientRequestToken=token)
-        except Exception as error:  # noqa: BLE001 - told in the story
+        except Exception as error:
             self.story.close(f"RotateSecret at the next window was refused: {_describe_error(error)}", self._read())
             return token
         if not self._succeeded(token) and not self.story.closed:
@@ -417,7 +417,7 @@ class Example:
         client = self._sm.client()
         try:
             answer = client.get_secret_value(SecretId=self._arn)
-        except Exception as error:  # noqa: BLE001 - the application's read failing is the finding
+        except Exception as error:
             self.story.close(
                 f"the application's GetSecretValue ({self._where(calls).lower()}) failed: {_describe_error(error)}",
                 self._read(),
@@ -452,7 +452,7 @@ class Example:
         assert self._sm is not None
         try:
             self._sm.client().rotate_secret(SecretId=self._arn)
-        except Exception as error:  # noqa: BLE001 - AWS refuses it while a rotation runs
+        except Exception as error:
             outcome = f"AWS refused it ({_error_code(error) or type(error).__name__})"
         else:
             outcome = "AWS accepted it"

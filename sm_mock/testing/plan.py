@@ -1,10 +1,11 @@
 """What can happen to one rotation: the disturbances of an example, drawn by Hypothesis.
 
 A plan is a short tuple of :class:`Disturbance` values. Each names the step and which of
-AWS's deliveries of it (the first, or one in a retried rotation) it happens in, and what happens: AWS's Lambda delivers the step twice, or lets it time out
-after it finished its work, or fails it before it ran; one of the handler's own Secrets
-Manager calls meets a fault; or, between two of the handler's calls, the application reads the
-secret, another writer stores a value, someone calls RotateSecret again, or the clock moves.
+AWS's deliveries of it (the first, or one in a retried rotation) it happens in, and what
+happens: AWS's Lambda delivers the step twice, or lets it time out after it finished its work,
+or fails it before it ran; one of the handler's own Secrets Manager calls meets a fault; or,
+between two of the handler's calls, the application reads the secret, another writer stores a
+value, someone calls RotateSecret again, or the clock moves.
 Hypothesis shrinks a failing plan towards fewer, earlier and simpler disturbances.
 """
 

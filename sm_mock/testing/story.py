@@ -76,8 +76,8 @@ def changes(before: State, after: State) -> list[str]:
     for name in before.versions:
         if name not in after.versions:
             out.append(f"version {name} is gone")
-    labels = {label for v in (*before.versions.values(), *after.versions.values()) for label in v.labels}
-    for label in sorted(labels):
+    every = {label for v in (*before.versions.values(), *after.versions.values()) for label in v.labels}
+    for label in sorted(every):
         was, now = before.holder(label), after.holder(label)
         if was == now:
             continue
