@@ -12,6 +12,7 @@ it plays the next rotation window undisturbed, and checks the finished rotation.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -37,6 +38,8 @@ _FUNCTION: Final = "checked-rotation-function"
 _START: Final = datetime(2024, 1, 1, 12, 0, tzinfo=timezone.utc)
 #: The writes a rotation function makes, where a lost response (ReadTimeout) matters.
 _WRITES: Final = ("PutSecretValue", "UpdateSecretVersionStage", "UpdateSecret")
+#: The access key of the checker's own client (not 12 digits: it acts in the mock's account).
+_OWN_KEY: Final = "sm-mock-rotation-checker"
 #: What Lambda reports for a function that ran out of time.
 _TIMEOUT: Final = "Task timed out after 30.00 seconds"
 
@@ -111,6 +114,7 @@ class Example:
         #: version name → the version that held AWSCURRENT just before it first took it.
         self._previous_of: dict[str, str | None] = {}
         self._sm: SecretsManagerMock | None = None
+        self._client: Any = None
         self._arn = ""
 
     # ---- the run ----------------------------------------------------------------------------
@@ -122,7 +126,8 @@ class Example:
             sm.rotations.retries = choices.ROTATION_RETRIES
             if self._setup is not None:
                 self._setup(sm)
-            client = sm.client()
+            # The checker's own client: a handler that uses sm.client() keeps its own to itself.
+            client = self._client = sm.client(aws_access_key_id=_OWN_KEY, aws_secret_access_key=_OWN_KEY)
             kind = "SecretBinary" if isinstance(self._value, bytes) else "SecretString"
             created = client.create_secret(Name=SECRET_NAME, **{kind: self._value})
             self._arn = created["ARN"]
@@ -285,7 +290,14 @@ class Example:
         self._in_handler = True
         error: BaseException | None = None
         try:
-            self._handler(event, context)
+            result = self._handler(event, context)
+            if inspect.isawaitable(result):
+                if inspect.iscoroutine(result):
+                    result.close()
+                raise TypeError(
+                    "the rotation handler returned an awaitable; Lambda calls Python handlers "
+                    "synchronously, so make it a plain function"
+                )
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # the handler's failure is AWS's to see (the runner records it)
@@ -414,9 +426,8 @@ class Example:
 
     def _read_value(self, disturbance: Disturbance, calls: int) -> None:
         assert self._sm is not None
-        client = self._sm.client()
         try:
-            answer = client.get_secret_value(SecretId=self._arn)
+            answer = self._client.get_secret_value(SecretId=self._arn)
         except Exception as error:
             self.story.close(
                 f"the application's GetSecretValue ({self._where(calls).lower()}) failed: {_describe_error(error)}",
@@ -439,7 +450,7 @@ class Example:
         value = before.current_value
         self._written = True
         kind = "SecretBinary" if isinstance(value, bytes) else "SecretString"
-        answer = self._sm.client().put_secret_value(SecretId=self._arn, **{kind: value})
+        answer = self._client.put_secret_value(SecretId=self._arn, **{kind: value})
         name = self.names.name_version(answer["VersionId"], "W")
         after = self._read()
         moved = "; ".join(changes(before, after))
@@ -451,7 +462,7 @@ class Example:
     def _rotate(self, disturbance: Disturbance, calls: int) -> None:
         assert self._sm is not None
         try:
-            self._sm.client().rotate_secret(SecretId=self._arn)
+            self._client.rotate_secret(SecretId=self._arn)
         except Exception as error:
             outcome = f"AWS refused it ({_error_code(error) or type(error).__name__})"
         else:
