@@ -62,6 +62,7 @@ def story_of(handler: Any, seed: int = 0) -> str:
     return story
 
 
+@pytest.mark.slow  # seconds: the suite's one run of 100 examples
 def test_a_correct_rotation_function_passes_100_examples() -> None:
     check(make_handler(), max_examples=100, seed=1)
 
@@ -94,6 +95,7 @@ def test_a_handler_that_ignores_the_token_is_caught() -> None:
     assert "ClientRequestToken" in story.split("What broke:")[1]
 
 
+@pytest.mark.slow  # seconds: Hypothesis needs many examples to find the fault between the two calls
 def test_a_handler_that_removes_awspending_before_moving_awscurrent_is_caught() -> None:
     story = story_of(make_handler(pending_removed_last=False))
     assert "AWSPENDING removed from T" in story
