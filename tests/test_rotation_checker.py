@@ -190,6 +190,53 @@ def test_import_sm_mock_does_not_import_hypothesis() -> None:
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_every_disturbance_happens_as_planned_and_a_correct_function_survives_them() -> None:
+    # One plan with every kind of disturbance, run directly (the checker draws such plans).
+    from sm_mock.testing.driver import Example
+    from sm_mock.testing.plan import Disturbance
+
+    plan = (
+        Disturbance("read", 1, "setSecret", call=1),
+        Disturbance("clock", 1, "setSecret", call=2, minutes=25 * 60),
+        Disturbance("rotate", 1, "testSecret", call=1),
+        Disturbance("fault", 1, "createSecret", call=1, error="ReadTimeout", on_write=True, outage=False),
+        Disturbance("fault", 1, "testSecret", call=2, error="ThrottlingException", outage=True),
+        Disturbance("duplicate", 2, "createSecret"),
+        Disturbance("timeout", 2, "finishSecret"),
+        Disturbance("lost", 1, "finishSecret"),
+    )
+    example = Example(make_handler(), value=ORIGINAL, accept=DATABASE.accepts, setup=reset_database, plan=plan, seed=0)
+    example.run()
+    told = "\n".join(example.story.lines)
+    assert not example.story.closed, example.story.render("", "")
+    assert "PutSecretValue(ClientRequestToken=T, VersionStages=[AWSPENDING]) and got ReadTimeout (injected)" in told
+    assert "After setSecret's call 1, the application read the secret: value A." in told
+    assert "After setSecret's call 2, the clock moved 25 h." in told
+    assert (
+        "After testSecret's call 1, someone called RotateSecret again: AWS refused it (InvalidRequestException)."
+        in told
+    )
+    assert "got ThrottlingException (injected)" in told
+    assert "AWS ran the rotation of T again (attempt 2)." in told
+    assert "Lambda delivered createSecret a second time (duplicate delivery)." in told
+    assert "finishSecret finished its work, then Lambda timed out." in told
+    assert "Lambda failed before finishSecret ran (injected)." in told
+
+
+def test_another_writer_abandons_the_rotation_and_the_next_window_starts_over() -> None:
+    from sm_mock.testing.driver import Example
+    from sm_mock.testing.plan import Disturbance
+
+    plan = (Disturbance("write", 1, "setSecret", call=1),)
+    example = Example(make_handler(), value=ORIGINAL, accept=DATABASE.accepts, setup=reset_database, plan=plan, seed=0)
+    example.run()
+    told = "\n".join(example.story.lines)
+    assert not example.story.closed, example.story.render("", "")
+    assert "another writer stored the current value again as version W1" in told
+    assert "AWSPENDING removed from T" in told
+    assert "The rotation was abandoned. At the next rotation window AWS started a new rotation, version T2" in told
+
+
 def test_the_story_names_values_and_hides_them() -> None:
     from sm_mock.testing.snapshot import Names
 

@@ -25,6 +25,11 @@ class Story:
         self.broken: str | None = None
         self.state: State | None = None
 
+    @property
+    def lines(self) -> list[str]:
+        """The numbered lines so far (without their numbers)."""
+        return list(self._lines)
+
     def add(self, line: str) -> None:
         """Add a line (ignored once the story is closed)."""
         if not self.closed:
