@@ -111,7 +111,7 @@ class Example:
         self._done: set[int] = set()  # plan entries already carried out
         self._armed: list[tuple[Disturbance, Fault]] = []
         self._state: State | None = None
-        #: version name → the version that held AWSCURRENT just before it first took it.
+        #: version name → the version that held AWSCURRENT just before it last took it.
         self._previous_of: dict[str, str | None] = {}
         self._sm: SecretsManagerMock | None = None
         self._client: Any = None
@@ -339,7 +339,7 @@ class Example:
         if self._state is not None:
             was, now = self._state.holder(AWSCURRENT), state.holder(AWSCURRENT)
             if now is not None and now != was:
-                self._previous_of.setdefault(now, was)
+                self._previous_of[now] = was
         self._state = state
         return state
 
