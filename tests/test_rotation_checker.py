@@ -8,6 +8,7 @@ no value the function generated.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -163,6 +164,14 @@ def test_a_binary_secret_is_rotated_and_checked() -> None:
             )
 
     check_rotation_function(binary_rotation, secret_binary=b"\x00old", max_examples=10, seed=0)
+
+
+def test_the_checker_leaves_nothing_active_behind() -> None:
+    with pytest.raises(AssertionError):
+        check(make_handler(use_token=False), max_examples=5)
+    with pytest.raises(sm_mock.NoActiveMockError):
+        sm_mock.current()
+    assert os.environ.get("SECRETS_MANAGER_ENDPOINT") is None
 
 
 def test_misuse_is_refused_with_advice() -> None:
