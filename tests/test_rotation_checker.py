@@ -166,6 +166,14 @@ def test_a_binary_secret_is_rotated_and_checked() -> None:
     check_rotation_function(binary_rotation, secret_binary=b"\x00old", max_examples=10, seed=0)
 
 
+def test_a_function_that_never_moves_awscurrent_is_told_so() -> None:
+    with pytest.raises(AssertionError) as info:
+        check_rotation_function(lambda event, context: None, max_examples=5, seed=0)
+    assert "What broke: finishSecret returned in an attempt that nothing disturbed, but AWSCURRENT is on V0" in str(
+        info.value
+    )
+
+
 def test_the_checker_leaves_nothing_active_behind() -> None:
     with pytest.raises(AssertionError):
         check(make_handler(use_token=False), max_examples=5)

@@ -179,6 +179,7 @@ class Example:
             return token
         if pending is not None and pending != current:
             token = self._version_id(pending)
+            self._runs[pending] = 0  # the window's attempts are counted afresh
             self.story.add(
                 f"AWS's attempts ran out. At the next rotation window AWS rotated again with the same "
                 f"token {pending}, and nothing disturbed it."
@@ -270,9 +271,20 @@ class Example:
                 first = TimeoutError(_TIMEOUT)
         finally:
             self._disarm()
+        undisturbed = not self._disturbed and (self._calm or not self._written)
+        if first is None and step == "finishSecret" and undisturbed:
+            current = self._read().holder(AWSCURRENT)
+            if current != token_name:
+                self.story.close(
+                    f"finishSecret returned in an attempt that nothing disturbed, but AWSCURRENT is on {current}, "
+                    f"not on the rotation's version {token_name}. finishSecret must move it: "
+                    f"UpdateSecretVersionStage(VersionStage='AWSCURRENT', MoveToVersionId=<the event's "
+                    "ClientRequestToken>, RemoveFromVersionId=<the version that has AWSCURRENT>).",
+                    self._state,
+                )
         if first is not None:
             self.story.add(f"{step} raised {_describe_error(first)}")
-            if not self._disturbed and (self._calm or not self._written):
+            if undisturbed:
                 self.story.close(
                     f"{step} failed in an attempt that nothing disturbed. A rotation function must finish "
                     "from whatever state an earlier, interrupted run left behind.",
