@@ -174,6 +174,15 @@ def test_a_function_that_never_moves_awscurrent_is_told_so() -> None:
     )
 
 
+def test_an_accept_that_raises_is_reported() -> None:
+    def broken_accept(value: str) -> bool:
+        raise KeyError("password")
+
+    with pytest.raises(AssertionError) as info:
+        check_rotation_function(make_handler(), accept=broken_accept, setup=reset_database, max_examples=3, seed=0)
+    assert "What broke: accept() raised KeyError: 'password'" in str(info.value)
+
+
 def test_the_checker_leaves_nothing_active_behind() -> None:
     with pytest.raises(AssertionError):
         check(make_handler(use_token=False), max_examples=5)

@@ -322,6 +322,13 @@ class Example:
     def _observe(self, record: CallRecord) -> None:
         if self._acting or not self._in_handler or self.story.closed:
             return
+        # Called where sm_mock logs a request (inside the handler's own call): nothing may escape.
+        try:
+            self._after_call(record)
+        except Exception as error:
+            self.story.close(f"the checker could not go on after this call: {_describe_error(error)}", self._state)
+
+    def _after_call(self, record: CallRecord) -> None:
         before = self._state
         state = self._read()
         if record.attempt == 1:
@@ -449,7 +456,12 @@ class Example:
         value = answer.get("SecretString", answer.get("SecretBinary"))
         name = self.names.value(value)
         self.story.add(f"{self._where(calls)}, the application read the secret: value {name}.")
-        if not self._accept(value):
+        try:
+            works = self._accept(value)
+        except Exception as error:
+            self.story.close(f"accept() raised {_describe_error(error)} on value {name}.", self._read())
+            return
+        if not works:
             self.story.close(
                 f"the application read value {name} as AWSCURRENT, and accept() refused it: the application "
                 "would be locked out.",

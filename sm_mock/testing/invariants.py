@@ -49,7 +49,11 @@ def current_problem(state: State, accept: Accept) -> str | None:
     holder = state.holder(AWSCURRENT)
     if holder is None or state.current_value is None:
         return "no version holds AWSCURRENT with a value: the application can't read the secret."
-    if not accept(state.current_value):
+    try:
+        works = accept(state.current_value)
+    except Exception as error:  # the user's predicate: its failure is reported, not raised mid-call
+        return f"accept() raised {type(error).__name__}: {_first_line(error)} on the value of {holder}."
+    if not works:
         return (
             f"AWSCURRENT is on {holder}, whose value {state.versions[holder].value} does not work: "
             "accept() refused it, so the application would be locked out."
