@@ -21,8 +21,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import checker, sections
 from . import instructions as counting
-from . import sections
 from .harness import RESULTS_DIR, Settings, Target, Timing, format_table, log, machine_info, parse_sizes, table
 
 #: Every section, in the order they run: moto last (its import changes later botocore sessions).
@@ -33,10 +33,12 @@ SECTIONS: dict[str, Callable[[Settings], Any]] = {
     "activation": sections.activation,
     "memory": sections.memory,
     "instructions": counting.section,
+    "checker": checker.section,
     "moto": sections.moto,
 }
-#: What runs without ``--sections``: all but the callgrind counts (minutes of their own).
-DEFAULT_SECTIONS = tuple(name for name in SECTIONS if name != "instructions")
+#: What runs without ``--sections``: all but the callgrind counts (minutes of their own) and the
+#: rotation checker (it needs Hypothesis, and measures a testing tool, not the mock's calls).
+DEFAULT_SECTIONS = tuple(name for name in SECTIONS if name not in ("instructions", "checker"))
 LIMITS = {
     "point": 1.05,  # a point call costs at most 5% more than the botocore floor
     "page": 1.10,  # a list page (or a batch read) at most 10% more
@@ -230,6 +232,8 @@ def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
         lines += counting.report(record["instructions"])
     elif "instructions" in record:
         lines += ["", "6. instructions: skipped, valgrind is not on PATH"]
+    if "checker" in record:
+        lines += checker.report(record["checker"])
     failed = [t for t in checked if not t.passed]
     lines += ["", f"targets: {len(checked) - len(failed)}/{len(checked)} PASS"]
     return "\n".join([*lines, *(f"  FAIL {t.name}: {t.value:.4g} (limit {t.limit:g})" for t in failed)])

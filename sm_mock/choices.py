@@ -32,6 +32,7 @@ __all__ = [
     "PARAMETER_STORE_ANSWER_404",
     "PURGE_AT_DELETION_DATE",
     "RESTORE_NOT_DELETED_IS_NOOP",
+    "ROTATION_RETRIES",
     "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
     "TAG_LIMIT_CODE",
     "TYPE_VIOLATION_CODE",
@@ -342,3 +343,14 @@ AGENT_TRANSPORT_FAILURE_STATUS = {
 #: concurrent connections. sm_mock has no such limit: a test suite does not open 800
 #: connections, and a limit would only make a slow test flaky.
 AGENT_CONNECTION_LIMIT = None
+# ---- the rotation checker (sm_mock.testing) ----------------------------------------------------
+
+#: How many more times AWS runs a failed rotation, with the same ClientRequestToken, in
+#: ``check_rotation_function``'s model: 2 (three attempts in all). The User Guide (seed 000,
+#: ~L6162) says only "If any rotation step fails, Secrets Manager retries the entire rotation
+#: process multiple times", and gives no number. "Multiple" is at least two retries; the
+#: checker takes that smallest reading so that a plan can still disturb every attempt, which is
+#: how it reaches the state AWS leaves when its retries run out (AWSPENDING kept, SPEC H17). The
+#: next rotation window then retries with the same token (SPEC H18), and the checker plays that
+#: window too, undisturbed, so a larger number would not let a wrong function pass.
+ROTATION_RETRIES = 2

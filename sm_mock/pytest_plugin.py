@@ -9,6 +9,8 @@ Fixtures:
   from the marker ``@pytest.mark.sm_agent(style=..., ttl_seconds=...)``), with
   ``PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`` and, when no token variable is set,
   ``AWS_SESSION_TOKEN`` exported for the test, as Lambda provides them.
+* ``check_rotation_function`` — :func:`sm_mock.testing.check_rotation_function`, which proves a
+  rotation function survives AWS's retries and faults (needs Hypothesis).
 
 A test marked ``@pytest.mark.sm_mock(...)`` gets an active mock even without requesting the
 fixture. With ``@pytest.mark.sm_mock(fail_on_unused_faults=True)`` a test fails when a fault
@@ -34,7 +36,7 @@ import pytest
 from .botocore import configured_region
 from .mock import SecretsManagerMock
 
-__all__ = ["sm_agent_url", "sm_client", "sm_mock_fixture"]
+__all__ = ["check_rotation_function_fixture", "sm_agent_url", "sm_client", "sm_mock_fixture"]
 
 _PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults", "expect_rotation_failures"})
 
@@ -149,6 +151,14 @@ def sm_agent_url(request: pytest.FixtureRequest, sm_mock: SecretsManagerMock) ->
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+@pytest.fixture(name="check_rotation_function")
+def check_rotation_function_fixture() -> Any:
+    """:func:`sm_mock.testing.check_rotation_function` (needs Hypothesis: the ``hypothesis`` extra)."""
+    from .testing import check_rotation_function
+
+    return check_rotation_function
 
 
 @pytest.fixture(autouse=True)
