@@ -40,6 +40,14 @@ def test_the_documents_have_examples() -> None:
 def test_the_example_runs_as_printed(block: str, pytester: pytest.Pytester) -> None:
     if re.search(r"^(from moto|import moto)", block, re.M):
         pytest.importorskip("moto")
+    needs = re.search(r"^# needs botocore>=([\d.]+)", block, re.M)
+    if needs is not None:
+        import botocore
+
+        wanted = tuple(int(part) for part in needs.group(1).split("."))
+        installed = tuple(int(part) for part in botocore.__version__.split(".")[:3])
+        if installed < wanted:
+            pytest.skip(f"the example uses operations of botocore>={needs.group(1)} (installed {botocore.__version__})")
     tests = _TEST.findall(block)
     if tests:
         pytester.makepyfile(test_example=block)

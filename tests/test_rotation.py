@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 from support import error_of, new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
+from sm_mock.choices import ROTATION_RETRIES
 from sm_mock.errors import AwsError
 from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
 from sm_mock.pipeline import serve_params
@@ -391,17 +392,17 @@ def test_handler_raising_in_a_step_leaves_the_state_aws_leaves(step: str) -> Non
         assert "LastRotatedDate" not in meta
 
         # The failure is recorded with the step, the secret, the token and the exception;
-        # the whole rotation was attempted twice (one retry, SPEC H17 default).
+        # the whole rotation was attempted 1 + ROTATION_RETRIES times (SPEC H17, choices).
+        attempts = 1 + ROTATION_RETRIES
         failures = sm.rotations.failures
         assert [(f.event, f.step, f.secret_arn, f.version_id, f.attempt) for f in failures] == [
-            ("RotationFailed", step, meta["ARN"], token, 1),
-            ("RotationFailed", step, meta["ARN"], token, 2),
+            ("RotationFailed", step, meta["ARN"], token, attempt) for attempt in range(1, attempts + 1)
         ]
         assert [f.error for f in failures] == handler.raised
         assert "boom in " + step in (failures[0].message or "")
         ran = list(STEPS[: STEPS.index(step) + 1])
-        assert handler.steps == ran * 2
-        assert [(i.step, i.ok) for i in sm.rotations.invocations] == [(s, s != step) for s in ran] * 2
+        assert handler.steps == ran * attempts
+        assert [(i.step, i.ok) for i in sm.rotations.invocations] == [(s, s != step) for s in ran] * attempts
 
 
 def test_a_failure_on_the_first_attempt_is_retried_with_the_same_token() -> None:

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from support import new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager
+from sm_mock.choices import ROTATION_RETRIES
 from sm_mock.mock import DEFAULT_ACCOUNT, DEFAULT_REGION
 
 LAMBDA_ARN = f"arn:aws:lambda:{DEFAULT_REGION}:{DEFAULT_ACCOUNT}:function:scheduled"
@@ -218,13 +219,13 @@ def test_a_failed_scheduled_rotation_is_reattempted_in_the_next_window() -> None
         frozen.move_to("2026-01-01 02:10:00")
         assert password(client) == "initial"
         failed_token = handler.tokens[-1]
-        assert [r.event for r in sm.rotations.failures] == ["RotationFailed", "RotationFailed"]
+        assert [r.event for r in sm.rotations.failures] == ["RotationFailed"] * (1 + ROTATION_RETRIES)
         stages = client.describe_secret(SecretId="db")["VersionIdsToStages"]
         assert stages[failed_token] == ["AWSPENDING"]
 
         frozen.move_to("2026-01-01 03:50:00")
         password(client)
-        assert len(sm.rotations.failures) == 2  # once per window
+        assert len(sm.rotations.failures) == 1 + ROTATION_RETRIES  # once per window
         frozen.move_to("2026-01-01 05:00:00")
         # SPEC H17: NextRotationDate may now lie in the past.
         assert client.describe_secret(SecretId="db")["NextRotationDate"] == utc(2026, 1, 1, 4)

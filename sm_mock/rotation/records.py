@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from .. import choices
 from ..model.rotation import ROTATION_FAILED, TEST_ROTATION_FAILED
 from ..model.secret import Secret
 from ..model.store import RegionStore
@@ -39,11 +40,11 @@ LambdaHandler = Callable[[dict[str, Any], Any], Any]
 #: SPEC H12, H13: the four steps, in camelCase, in this order.
 STEPS: Final = ("createSecret", "setSecret", "testSecret", "finishSecret")
 
-#: SPEC H17 (AMBIGUOUS: "the service retries the whole rotation several times"; mock:
-#: configurable, default 1): how many more times a failed rotation is attempted, with the same
-#: ClientRequestToken, before it is left as failed. Change per mock with
-#: ``sm.rotations.retries = 0``.
-DEFAULT_RETRIES: Final = 1
+#: SPEC H17 (AMBIGUOUS: "the service retries the whole rotation several times"): how many more
+#: times a failed rotation is attempted, with the same ClientRequestToken, before it is left as
+#: failed: :data:`sm_mock.choices.ROTATION_RETRIES`, the one number the mock and the rotation
+#: checker share. Change per mock with ``sm.rotations.retries = 0``.
+DEFAULT_RETRIES: Final = choices.ROTATION_RETRIES
 
 #: The context object's limits: the memory and timeout of a typical rotation function.
 LAMBDA_MEMORY_MB: Final = "128"
