@@ -21,6 +21,9 @@ __all__ = [
     "PURGE_AT_DELETION_DATE",
     "RESTORE_NOT_DELETED_IS_NOOP",
     "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
+    "SERVER_BODY_TOO_LARGE_CODE",
+    "SERVER_MAX_BODY_BYTES",
+    "SERVER_PROTOCOL_CODE",
     "TAG_LIMIT_CODE",
     "TYPE_VIOLATION_CODE",
     "VALUE_SIZE_CODE",
@@ -102,3 +105,23 @@ BATCH_FILTERS_INCLUDE_PLANNED_DELETION = False
 #: DecryptionFailure) is reported in Errors under this member of the secret: its "ARN" (the
 #: SecretIdList form reports the id exactly as the caller gave it, SM-056).
 BATCH_FILTER_ERROR_SECRET_ID = "ARN"
+
+
+#: Server mode (issue 16). A request the JSON 1.1 protocol cannot route: no or an unknown
+#: ``X-Amz-Target``, a content type other than ``application/x-amz-json-1.1`` (SPEC A1: "Header
+#: `X-Amz-Target: secretsmanager.<Operation>`, `Content-Type: application/x-amz-json-1.1`"), or a
+#: method other than POST on the service path. No recorded row shows AWS's answer; AWS's JSON
+#: services answer an unroutable request with HTTP 400 ``UnknownOperationException``, which every
+#: SDK turns into its generic service error, so that is the answer here.
+SERVER_PROTOCOL_CODE = "UnknownOperationException"
+
+#: Server mode: the largest request body read. The largest Secrets Manager request is a
+#: CreateSecret with a 65,536-byte SecretBinary (SPEC C2's value limit), about 88 KiB once
+#: base64-encoded with its other members; 1 MiB leaves room for any valid request and bounds
+#: what one connection can make the server hold. A larger body is not read.
+SERVER_MAX_BODY_BYTES = 1024 * 1024
+
+#: Server mode: the code of the HTTP 413 answer to a body over SERVER_MAX_BODY_BYTES. AWS's
+#: front end answers an oversized request before any service sees it, with no recorded body;
+#: HTTP's own name for the status is used, as a JSON 1.1 error so SDKs parse it.
+SERVER_BODY_TOO_LARGE_CODE = "RequestEntityTooLargeException"

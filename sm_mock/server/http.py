@@ -1,0 +1,256 @@
+"""The threaded HTTP/1.1 server: one thread per connection, keep-alive, stdlib only.
+
+Each Secrets Manager request goes through :func:`sm_mock.pipeline.serve`, as an in-process
+request does, so faults, quotas, the call log, rotation functions and the clock all apply.
+Client input never makes it print a traceback: bad HTTP is answered with an AWS-style JSON
+4xx and the server keeps serving; an injected network failure closes the connection without
+an answer, as a lost connection looks to the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import socketserver
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from .. import choices
+from ..admission import TransportFailure
+from ..errors import AwsError
+from ..pipeline import serve
+from ..protocol import encode_error
+from .control import PREFIX, Controls, handle
+from .wire import CONTENT_TYPE, attempt_of, credential_scope, new_request_id, operation_of
+
+__all__ = ["Handler", "HttpServer"]
+
+logger = logging.getLogger("sm_mock.server")
+
+#: How long an idle keep-alive connection is kept open (seconds).
+IDLE_TIMEOUT = 120.0
+
+
+class HttpServer(ThreadingHTTPServer):
+    """A ThreadingHTTPServer that knows its controls and the connections it holds open."""
+
+    daemon_threads = True
+    # SDK connection pools open many connections at once; the default backlog of 5 refuses some.
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], controls: Controls) -> None:
+        self.controls = controls
+        self.connections: set[socket.socket] = set()
+        self.connections_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind looks the host's name up (socket.getfqdn), which can wait
+        # seconds on a resolver; the name is never used here.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # socketserver prints a traceback to stderr; a client that drops its connection is no
+        # reason to, and the handler answers everything else itself.
+        logger.debug("sm_mock server: connection from %s ended with an error", client_address, exc_info=True)
+
+    def close_connections(self) -> None:
+        """Wake and end every open connection (threads blocked reading a keep-alive socket)."""
+        with self.connections_lock:
+            held = list(self.connections)
+        for connection in held:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One connection: Secrets Manager requests on any path, the control API under /_sm_mock/."""
+
+    server: HttpServer
+    protocol_version = "HTTP/1.1"
+    server_version = "sm_mock"
+    sys_version = ""
+    timeout = IDLE_TIMEOUT
+    disable_nagle_algorithm = True
+
+    def setup(self) -> None:
+        super().setup()
+        with self.server.connections_lock:
+            self.server.connections.add(self.connection)
+
+    def finish(self) -> None:
+        with self.server.connections_lock:
+            self.server.connections.discard(self.connection)
+        try:
+            super().finish()
+        except OSError:
+            pass
+
+    # ---- answers ------------------------------------------------------------------------
+    def _send(self, status: int, body: bytes, *, close: bool = False) -> None:
+        """The whole answer in one write (no Nagle delay between headers and body)."""
+        try:
+            reason = HTTPStatus(status).phrase
+        except ValueError:
+            reason = ""
+        head = (
+            f"HTTP/1.1 {status} {reason}\r\n"
+            f"x-amzn-RequestId: {new_request_id()}\r\n"
+            f"Content-Type: {CONTENT_TYPE}\r\n"
+            f"Content-Length: {len(body)}\r\n"
+        )
+        if close:
+            head += "Connection: close\r\n"
+            self.close_connection = True
+        self.wfile.write(head.encode("latin-1") + b"\r\n" + body)
+        self.wfile.flush()
+
+    def _error(self, error: AwsError, *, close: bool = False) -> None:
+        self._send(error.status, encode_error(error), close=close)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """BaseHTTPRequestHandler's answer to unparseable HTTP (a bad request line, too many
+        headers, ...): an AWS-style JSON error instead of an HTML page, and the connection closes."""
+        phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
+        text = f"{message or phrase}. Send an HTTP/1.1 POST with X-Amz-Target: secretsmanager.<Operation>."
+        status = code if 400 <= code < 500 else 400
+        self._error(AwsError("BadRequestException" if status == 400 else phrase.replace(" ", ""), text, status), close=True)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        logger.debug("sm_mock server: " + format, *args)
+
+    # ---- requests -----------------------------------------------------------------------
+    def _body(self) -> bytes | None:
+        """The request body, or None when it was answered already (too large, malformed length)."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            self._error(
+                AwsError(
+                    "LengthRequiredException",
+                    "Send the request body with a Content-Length header (chunked transfer encoding is not read).",
+                    status=411,
+                ),
+                close=True,
+            )
+            return None
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            return b""
+        try:
+            length = int(length_header)
+            if length < 0:
+                raise ValueError
+        except ValueError:
+            self._error(
+                AwsError("BadRequestException", f"Content-Length {length_header!r} is not a number of bytes."),
+                close=True,
+            )
+            return None
+        if length > choices.SERVER_MAX_BODY_BYTES:
+            # The body is not read: the connection closes after the answer.
+            self._error(
+                AwsError(
+                    choices.SERVER_BODY_TOO_LARGE_CODE,
+                    f"The request body is {length} bytes; the largest accepted is "
+                    f"{choices.SERVER_MAX_BODY_BYTES} (no valid Secrets Manager request comes close).",
+                    status=413,
+                ),
+                close=True,
+            )
+            return None
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:  # the client went away mid-body
+            self.close_connection = True
+            return None
+        return body
+
+    def _dispatch(self, method: str) -> None:
+        try:
+            body = self._body()
+            if body is None:
+                return
+            if self.path.startswith(PREFIX) or self.path.rstrip("/") == PREFIX.rstrip("/"):
+                status, answer = handle(self.server.controls, method, self.path, body)
+                self._send(status, json.dumps(answer, default=str).encode())
+                return
+            if method != "POST":
+                self._error(
+                    AwsError(
+                        choices.SERVER_PROTOCOL_CODE,
+                        f"Secrets Manager answers POST requests with X-Amz-Target: secretsmanager.<Operation>; "
+                        f"this was {method} {self.path}. The server's own endpoints are under {PREFIX} "
+                        f"(e.g. GET {PREFIX}health).",
+                    )
+                )
+                return
+            self._service(body)
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True
+        except Exception:  # a bug in sm_mock: answer it, keep serving, never print a traceback
+            logger.exception("sm_mock server: internal error while answering %s %s", method, self.path)
+            self.close_connection = True
+            try:
+                self._error(
+                    AwsError(
+                        "InternalServiceError",
+                        "sm_mock's server failed internally. This is a bug in sm_mock: please report it "
+                        "with the request that triggered it.",
+                        status=500,
+                    ),
+                    close=True,
+                )
+            except OSError:
+                pass
+
+    def _service(self, body: bytes) -> None:
+        headers = self.headers
+        try:
+            operation = operation_of(headers.get("X-Amz-Target"), headers.get("Content-Type"))
+        except AwsError as error:
+            self._error(error)
+            return
+        session = self.server.controls.session()
+        region, access_key = credential_scope(headers.get("Authorization"))
+        try:
+            status, answer = serve(
+                session,
+                operation,
+                body,
+                region or session.region,
+                session.account_for(access_key),
+                attempt_of(headers.get("amz-sdk-request")),
+            )
+        except TransportFailure:
+            # An injected network failure: the connection ends with no answer; the client sees
+            # a dropped connection and retries as it would against AWS.
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self._send(status, answer)
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_DELETE(self) -> None:
+        self._dispatch("DELETE")
+
+    def do_PUT(self) -> None:
+        self._dispatch("PUT")
+
+    def do_PATCH(self) -> None:
+        self._dispatch("PATCH")
+
+    def do_OPTIONS(self) -> None:
+        self._dispatch("OPTIONS")
