@@ -9,6 +9,7 @@ an answer, as a lost connection looks to the client.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import socket
@@ -64,10 +65,8 @@ class HttpServer(ThreadingHTTPServer):
         with self.connections_lock:
             held = list(self.connections)
         for connection in held:
-            try:
+            with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -88,10 +87,8 @@ class Handler(BaseHTTPRequestHandler):
     def finish(self) -> None:
         with self.server.connections_lock:
             self.server.connections.discard(self.connection)
-        try:
+        with contextlib.suppress(OSError):
             super().finish()
-        except OSError:
-            pass
 
     # ---- answers ------------------------------------------------------------------------
     def _send(self, status: int, body: bytes, *, close: bool = False) -> None:
@@ -121,9 +118,11 @@ class Handler(BaseHTTPRequestHandler):
         phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else "Error"
         text = f"{message or phrase}. Send an HTTP/1.1 POST with X-Amz-Target: secretsmanager.<Operation>."
         status = code if 400 <= code < 500 else 400
-        self._error(AwsError("BadRequestException" if status == 400 else phrase.replace(" ", ""), text, status), close=True)
+        self._error(
+            AwsError("BadRequestException" if status == 400 else phrase.replace(" ", ""), text, status), close=True
+        )
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+    def log_message(self, format: str, *args: Any) -> None:
         logger.debug("sm_mock server: " + format, *args)
 
     # ---- requests -----------------------------------------------------------------------
@@ -195,7 +194,7 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug in sm_mock: answer it, keep serving, never print a traceback
             logger.exception("sm_mock server: internal error while answering %s %s", method, self.path)
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self._error(
                     AwsError(
                         "InternalServiceError",
@@ -205,8 +204,6 @@ class Handler(BaseHTTPRequestHandler):
                     ),
                     close=True,
                 )
-            except OSError:
-                pass
 
     def _service(self, body: bytes) -> None:
         headers = self.headers
@@ -230,10 +227,8 @@ class Handler(BaseHTTPRequestHandler):
             # An injected network failure: the connection ends with no answer; the client sees
             # a dropped connection and retries as it would against AWS.
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         self._send(status, answer)
 

@@ -20,8 +20,8 @@ class Server:
     def __init__(self, http: HttpServer, thread: threading.Thread) -> None:
         self._http = http
         self._thread = thread
-        host, port = http.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        host, port = str(http.server_address[0]), int(http.server_address[1])
+        shown = f"[{host}]" if ":" in host else host
         #: ``http://HOST:PORT``, the endpoint URL to give clients.
         self.url = f"http://{shown}:{port}"
         #: The port it listens on (the one chosen when it was started with port 0).
@@ -54,6 +54,8 @@ def start(session: Callable[[], Session], clock: Clock, *, host: str = "127.0.0.
     ``clock`` is the one ``POST /_sm_mock/time`` moves (when it can be moved).
     """
     http = HttpServer((host, port), Controls(session, clock, _version()))
-    thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.2}, name="sm_mock-server", daemon=True)
+    thread = threading.Thread(
+        target=http.serve_forever, kwargs={"poll_interval": 0.2}, name="sm_mock-server", daemon=True
+    )
     thread.start()
     return Server(http, thread)

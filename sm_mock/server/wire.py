@@ -96,4 +96,3 @@ def attempt_of(header: str | None) -> int:
         if name == "attempt" and value.isdigit():
             return max(1, int(value))
     return 1
-
