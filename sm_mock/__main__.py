@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -230,7 +231,8 @@ def serve(args: argparse.Namespace, ready: Callable[[Any], None] | None = None) 
         if ready is not None:
             ready(mock)
         stopping.wait()
-    print("sm_mock server stopped", flush=True)
+    with contextlib.suppress(OSError):  # whoever read the output may have gone already
+        print("sm_mock server stopped", flush=True)
     return 0
 
 

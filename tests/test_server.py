@@ -209,10 +209,17 @@ def test_the_target_header_alone_names_the_operation(sm: SecretsManagerMock) -> 
     assert [r.operation for r in sm.calls] == ["DescribeSecret"]
 
 
-def _garbage_request_line(url: str) -> tuple[int, Any]:
+RAW_REQUESTS = {
+    "garbage request line": b"NOT AN HTTP REQUEST\r\n\r\n",
+    "header line without a colon": b"POST / HTTP/1.1\r\nX-Amz-Target secretsmanager.ListSecrets\r\n\r\n",
+    "too many headers": b"POST / HTTP/1.1\r\n" + b"X-Filler: 1\r\n" * 101 + b"\r\n",
+}
+
+
+def _raw_request(url: str, payload: bytes) -> tuple[int, Any]:
     port = int(url.rsplit(":", 1)[1])
     with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
-        raw.sendall(b"NOT AN HTTP REQUEST\r\n\r\n")
+        raw.sendall(payload)
         data = b""
         while chunk := raw.recv(65536):
             data += chunk
@@ -272,14 +279,16 @@ BAD_REQUESTS = {
 }
 
 
-@pytest.mark.parametrize("case", [*BAD_REQUESTS, "garbage request line"])
+@pytest.mark.parametrize("case", [*BAD_REQUESTS, *RAW_REQUESTS])
 def test_bad_http_gets_an_aws_error_and_the_server_keeps_serving(
     sm: SecretsManagerMock, case: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
 ) -> None:
     url = sm.serve()
-    if case == "garbage request line":
-        status, body = _garbage_request_line(url)
-        expected: tuple[int, str] = (400, "BadRequestException")
+    if case in RAW_REQUESTS:
+        status, body = _raw_request(url, RAW_REQUESTS[case])
+        expected: tuple[int, str] = (
+            (431, "RequestHeaderFieldsTooLarge") if case == "too many headers" else (400, "BadRequestException")
+        )
     else:
         method, payload, headers, *expected_parts = BAD_REQUESTS[case]
         headers = {"Content-Type": JSON11, **headers}
