@@ -58,9 +58,7 @@ for line in sys.stdin:
 """
 
 _MOTO = r"""
-import sys, warnings
-warnings.simplefilter("ignore")
-from moto.server import ThreadedMotoServer
+import sys, warnings; warnings.simplefilter("ignore"); from moto.server import ThreadedMotoServer  # in the child only
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=int(sys.argv[1]), verbose=False)
 server.start()
 print(f"http://127.0.0.1:{sys.argv[1]}", flush=True)
