@@ -159,3 +159,11 @@ def test_nothing_below_the_session_receives_the_mock() -> None:
     below = [m for m in _modules() if m not in {"sm_mock", "sm_mock.mock", "sm_mock.pytest_plugin", "sm_mock.__main__"}]
     offenders = sorted(m for m in below if "sm_mock.mock" in internal_imports(m))
     assert offenders == []
+
+
+@pytest.mark.parametrize("module", _in("sm_mock.server"))
+def test_the_server_is_a_transport_beside_botocore(module: str) -> None:
+    # Server mode enters the pipeline as the botocore hook does, and needs neither the hook nor
+    # the mock (which hands it the session to serve).
+    offenders = {n for n in internal_imports(module) if n.startswith("sm_mock.botocore") or n == "sm_mock.mock"}
+    assert not offenders, f"{module} imports {offenders}"
