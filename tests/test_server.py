@@ -18,11 +18,13 @@ import sys
 import threading
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import client_environment, control, http, manual_clock
 
 from sm_mock import SecretsManagerMock, SmMockError, mock_secretsmanager
@@ -554,3 +556,70 @@ def test_standalone_server_refuses_a_bad_lambda_option() -> None:
     )
     assert result.returncode == 2
     assert "cannot import no_such_module_xyz:f" in result.stderr
+
+
+# ---- invariants over arbitrary input ------------------------------------------------------------
+_HEADER_TEXT = st.text(st.characters(min_codepoint=32, max_codepoint=255, exclude_characters="\r\n:"), max_size=80)
+
+
+@pytest.fixture(scope="module")
+def shared_server() -> Iterator[tuple[SecretsManagerMock, str]]:
+    with mock_secretsmanager() as mock:
+        yield mock, mock.serve()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    method=st.sampled_from(["POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"]),
+    path=st.sampled_from(["/", "/x", "/_sm_mock/", "/_sm_mock/calls", "/_sm_mock/time", "/_sm_mock/faults"]),
+    target=st.one_of(
+        st.none(), _HEADER_TEXT, st.sampled_from([f"{TARGET}{op}" for op in ("ListSecrets", "GetSecretValue", "Nope")])
+    ),
+    content_type=st.one_of(st.none(), st.just(JSON11), _HEADER_TEXT),
+    authorization=st.one_of(
+        st.none(),
+        _HEADER_TEXT,
+        st.builds(lambda k, r: f"AWS4-HMAC-SHA256 Credential={k}/d/{r}/s", _HEADER_TEXT, _HEADER_TEXT),
+    ),
+    body=st.one_of(
+        st.binary(max_size=200),
+        st.builds(
+            lambda d: json.dumps(d).encode(),
+            st.dictionaries(st.text(max_size=10), st.integers() | st.text(max_size=10), max_size=4),
+        ),
+    ),
+)
+def test_any_request_gets_json_and_changes_nothing_when_refused(
+    shared_server: tuple[SecretsManagerMock, str],
+    method: str,
+    path: str,
+    target: str | None,
+    content_type: str | None,
+    authorization: str | None,
+    body: bytes,
+) -> None:
+    sm, url = shared_server
+    headers = {
+        k: v
+        for k, v in (("X-Amz-Target", target), ("Content-Type", content_type), ("Authorization", authorization))
+        if v is not None
+    }
+    before = len(sm.backend.secrets())
+    status, _, answer = http(url, method, path, body, headers)
+    assert status < 500, answer  # client input is never a server error
+    assert isinstance(answer, dict), answer
+    if status >= 400:
+        assert answer["__type"] and answer["Message"]
+        assert len(sm.backend.secrets()) == before
+    assert control(url, "GET", "health")[0] == 200  # still serving
+
+
+def test_moving_time_with_time_machine_reaches_requests_over_http(sm: SecretsManagerMock) -> None:
+    import time_machine
+
+    url = sm.serve()
+    with time_machine.travel("2031-02-03T04:05:06Z", tick=False):
+        status, _ = call(url, "CreateSecret", {"Name": "dated", "SecretString": "v"})
+        assert status == 200
+        described = call(url, "DescribeSecret", {"SecretId": "dated"})[1]
+    assert described["CreatedDate"] == datetime(2031, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()
