@@ -223,7 +223,11 @@ def serve(args: argparse.Namespace, ready: Callable[[Any], None] | None = None) 
     for arn, function in args.lambdas:
         mock.register_lambda(arn, function)
     with mock:
-        url = mock.serve(args.host, args.port)
+        try:
+            url = mock.serve(args.host, args.port)
+        except OSError as error:  # the port is taken, the address is not this host's, ...
+            print(f"sm_mock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            return 1
         print(
             f"sm_mock serves AWS Secrets Manager at {url} (region {mock.region}, account {mock.account_id})", flush=True
         )

@@ -568,7 +568,7 @@ def shared_server() -> Iterator[tuple[SecretsManagerMock, str]]:
         yield mock, mock.serve()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 @given(
     method=st.sampled_from(["POST", "GET", "PUT", "DELETE", "PATCH", "OPTIONS"]),
     path=st.sampled_from(["/", "/x", "/_sm_mock/", "/_sm_mock/calls", "/_sm_mock/time", "/_sm_mock/faults"]),
@@ -623,3 +623,19 @@ def test_moving_time_with_time_machine_reaches_requests_over_http(sm: SecretsMan
         assert status == 200
         described = call(url, "DescribeSecret", {"SecretId": "dated"})[1]
     assert described["CreatedDate"] == datetime(2031, 2, 3, 4, 5, 6, tzinfo=timezone.utc).timestamp()
+
+
+def test_standalone_server_says_when_it_cannot_listen() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "sm_mock", "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
