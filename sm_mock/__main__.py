@@ -209,9 +209,6 @@ def serve(args: argparse.Namespace, ready: Callable[[Any], None] | None = None) 
     from .clock import OffsetClock
     from .mock import SecretsManagerMock
 
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
     # The clock follows the real one and moves forward on POST /_sm_mock/time.
     mock = SecretsManagerMock(
         region=args.region,
@@ -222,6 +219,18 @@ def serve(args: argparse.Namespace, ready: Callable[[Any], None] | None = None) 
     )
     for arn, function in args.lambdas:
         mock.register_lambda(arn, function)
+    stopping = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _serve_until_stopped(mock, args, stopping, ready)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _serve_until_stopped(
+    mock: Any, args: argparse.Namespace, stopping: threading.Event, ready: Callable[[Any], None] | None
+) -> int:
     with mock:
         try:
             url = mock.serve(args.host, args.port)

@@ -639,3 +639,36 @@ def test_standalone_server_says_when_it_cannot_listen() -> None:
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_serve_command_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    import argparse
+
+    from sm_mock.__main__ import add_serve_arguments, serve
+
+    parser = argparse.ArgumentParser()
+    add_serve_arguments(parser)
+    args = parser.parse_args(
+        ["--region", "eu-north-1", "--account-id", "210987654321", "--throttling", "GetSecretValue"]
+    )
+    assert parser.parse_args(["--throttling"]).throttling is True
+    assert parser.parse_args([]).throttling is False
+    seen: dict[str, Any] = {}
+    before = signal.getsignal(signal.SIGTERM)
+
+    def ready(mock: SecretsManagerMock) -> None:
+        url = mock.serve()
+        seen["throttling"], seen["arn"] = (
+            mock.throttling,
+            call(url, "CreateSecret", {"Name": "n", "SecretString": "v"})[1]["ARN"],
+        )
+        seen["moved"] = control(url, "POST", "time", {"advance_seconds": 86400})[0]  # the server's own clock moves
+        os.kill(os.getpid(), signal.SIGTERM)  # what stops it
+
+    assert serve(args, ready) == 0
+    assert seen["throttling"] == frozenset({"GetSecretValue"})
+    assert seen["arn"].startswith("arn:aws:secretsmanager:eu-north-1:210987654321:secret:n-")
+    assert seen["moved"] == 200
+    first, *_ = capsys.readouterr().out.splitlines()
+    assert re.search(r"at http://127\.0\.0\.1:\d+ \(region eu-north-1, account 210987654321\)", first)
+    assert signal.getsignal(signal.SIGTERM) is before
