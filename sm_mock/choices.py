@@ -21,6 +21,7 @@ __all__ = [
     "PURGE_AT_DELETION_DATE",
     "RESTORE_NOT_DELETED_IS_NOOP",
     "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
+    "SERVER_BAD_REGION_CODE",
     "SERVER_BODY_TOO_LARGE_CODE",
     "SERVER_MAX_BODY_BYTES",
     "SERVER_PROTOCOL_CODE",
@@ -125,3 +126,10 @@ SERVER_MAX_BODY_BYTES = 1024 * 1024
 #: front end answers an oversized request before any service sees it, with no recorded body;
 #: HTTP's own name for the status is used, as a JSON 1.1 error so SDKs parse it.
 SERVER_BODY_TOO_LARGE_CODE = "RequestEntityTooLargeException"
+
+#: Server mode: a SigV4 credential scope whose region is not a region name (the in-process
+#: path never sees one: botocore checks region names before signing). AWS's front end refuses a
+#: request scoped to an invalid region before the service sees it, as a signature error (HTTP
+#: 403, "Credential should be scoped to a valid region."); unrecorded here, so the code is the
+#: one SDKs know for signature failures.
+SERVER_BAD_REGION_CODE = "InvalidSignatureException"

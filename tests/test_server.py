@@ -271,6 +271,13 @@ BAD_REQUESTS = {
         400,
         "BadRequestException",
     ),
+    "region not a region": (
+        "POST",
+        b"{}",
+        {"X-Amz-Target": TARGET + "ListSecrets", **signed_by("AKIAX", "Not A Region")},
+        403,
+        "InvalidSignatureException",
+    ),
     "chunked body": (
         "POST",
         None,

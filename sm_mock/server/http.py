@@ -269,7 +269,11 @@ class Handler(BaseHTTPRequestHandler):
             self._error(error)
             return
         session = self.server.controls.session()
-        region, access_key = credential_scope(headers.get("authorization"))
+        try:
+            region, access_key = credential_scope(headers.get("authorization"))
+        except AwsError as error:
+            self._error(error)
+            return
         try:
             status, answer = serve(
                 session,

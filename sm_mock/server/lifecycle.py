@@ -55,7 +55,7 @@ def start(session: Callable[[], Session], clock: Clock, *, host: str = "127.0.0.
     """
     http = HttpServer((host, port), Controls(session, clock, _version()))
     thread = threading.Thread(
-        target=http.serve_forever, kwargs={"poll_interval": 0.2}, name="sm_mock-server", daemon=True
+        target=http.serve_forever, kwargs={"poll_interval": 0.05}, name="sm_mock-server", daemon=True
     )
     thread.start()
     return Server(http, thread)

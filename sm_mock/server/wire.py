@@ -9,6 +9,7 @@ only; the region from the SigV4 credential scope and the account from its access
 from __future__ import annotations
 
 import itertools
+import re
 import uuid
 from functools import cache
 
@@ -72,10 +73,15 @@ def operation_of(target: str | None, content_type: str | None) -> str:
     return operation
 
 
+#: What a region name looks like (us-east-1, us-gov-west-1, eu-isoe-west-1, ...).
+_REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
+
+
 def credential_scope(authorization: str | None) -> tuple[str | None, str | None]:
     """(region, access key id) from a SigV4 ``Authorization`` header, each None when absent.
 
-    ``AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/secretsmanager/aws4_request, ...``
+    ``AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/secretsmanager/aws4_request, ...``.
+    A scope naming no valid region is refused (choices.SERVER_BAD_REGION_CODE).
     """
     if not authorization:
         return None, None
@@ -85,6 +91,13 @@ def credential_scope(authorization: str | None) -> tuple[str | None, str | None]
     scope = authorization[start + len("Credential=") :].split(",", 1)[0].strip().split("/")
     key = scope[0] or None
     region = scope[2] if len(scope) >= 3 and scope[2] else None
+    if region is not None and not _REGION.fullmatch(region):
+        raise AwsError(
+            choices.SERVER_BAD_REGION_CODE,
+            f"Credential should be scoped to a valid region, not {region[:60]!r}: "
+            "sign with a region such as us-east-1.",
+            status=403,
+        )
     return region, key
 
 
