@@ -679,3 +679,16 @@ def test_the_serve_command_in_process(capsys: pytest.CaptureFixture[str]) -> Non
     first, *_ = capsys.readouterr().out.splitlines()
     assert re.search(r"at http://127\.0\.0\.1:\d+ \(region eu-north-1, account 210987654321\)", first)
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_the_standalone_clock_runs_from_where_it_is_moved() -> None:
+    from sm_mock.clock import OffsetClock, as_clock
+
+    clock = OffsetClock()
+    assert as_clock(clock) is clock  # the time endpoint moves the object the mock reads
+    assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    target = datetime(2035, 5, 6, 7, 8, 9, tzinfo=timezone.utc)
+    clock.set(target)
+    assert timedelta(0) <= clock.now() - target < timedelta(minutes=1)  # and time goes on from there
+    assert clock.advance(days=2) - target >= timedelta(days=2)
+    assert "offset" in repr(clock)
