@@ -692,3 +692,62 @@ def test_the_standalone_clock_runs_from_where_it_is_moved() -> None:
     assert timedelta(0) <= clock.now() - target < timedelta(minutes=1)  # and time goes on from there
     assert clock.advance(days=2) - target >= timedelta(days=2)
     assert "offset" in repr(clock)
+
+
+def test_parallel_stage_moves_and_writes_keep_the_label_invariants(sm: SecretsManagerMock) -> None:
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = sm.serve()
+    parts = urlsplit(url)
+    call(url, "CreateSecret", {"Name": "moving", "SecretString": "v0"})
+    versions = [
+        call(url, "PutSecretValue", {"SecretId": "moving", "SecretString": f"v{n}"})[1]["VersionId"]
+        for n in range(1, 5)
+    ]
+    statuses: list[int] = []
+    barrier = threading.Barrier(6)
+
+    def worker(seed: int) -> None:
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=60)
+        barrier.wait()
+        for n in range(12):
+            if seed % 2:  # move AWSCURRENT to a version, from whichever version this thread last saw holding it
+                connection.request(
+                    "POST",
+                    "/",
+                    json.dumps({"SecretId": "moving"}),
+                    {"X-Amz-Target": TARGET + "DescribeSecret", "Content-Type": JSON11},
+                )
+                stages = json.loads(connection.getresponse().read())["VersionIdsToStages"]
+                current = next(v for v, labels in stages.items() if "AWSCURRENT" in labels)
+                params = {
+                    "SecretId": "moving",
+                    "VersionStage": "AWSCURRENT",
+                    "MoveToVersionId": versions[(seed + n) % 4],
+                    "RemoveFromVersionId": current,
+                }
+                operation = "UpdateSecretVersionStage"
+            else:
+                params = {"SecretId": "moving", "SecretString": f"w{seed}-{n}", "ClientRequestToken": str(uuid.uuid4())}
+                operation = "PutSecretValue"
+            connection.request(
+                "POST", "/", json.dumps(params), {"X-Amz-Target": TARGET + operation, "Content-Type": JSON11}
+            )
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+        connection.close()
+
+    workers = [threading.Thread(target=worker, args=(seed,)) for seed in range(6)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    assert set(statuses) <= {200, 400} and statuses.count(200) >= 36  # every write; a stale move is refused
+    listed = call(url, "ListSecretVersionIds", {"SecretId": "moving", "IncludeDeprecated": True, "MaxResults": 100})[1]
+    stages = {v["VersionId"]: v.get("VersionStages", []) for v in listed["Versions"]}
+    assert sum("AWSCURRENT" in labels for labels in stages.values()) == 1
+    assert sum("AWSPREVIOUS" in labels for labels in stages.values()) == 1
+    assert not any({"AWSCURRENT", "AWSPREVIOUS"} <= set(labels) for labels in stages.values())
+    assert len(stages) == 5 + 36  # no write lost
