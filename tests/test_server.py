@@ -751,3 +751,40 @@ def test_parallel_stage_moves_and_writes_keep_the_label_invariants(sm: SecretsMa
     assert sum("AWSPREVIOUS" in labels for labels in stages.values()) == 1
     assert not any({"AWSCURRENT", "AWSPREVIOUS"} <= set(labels) for labels in stages.values())
     assert len(stages) == 5 + 36  # no write lost
+
+
+def test_a_bug_in_the_server_is_a_500_that_quotes_no_value(
+    sm: SecretsManagerMock, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import sm_mock.server.http as server_http
+
+    url = sm.serve()
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise KeyError("hun" + "ter2")  # a value only the message holds (the traceback quotes this line)
+
+    monkeypatch.setattr(server_http, "serve", broken)
+    status, body = call(url, "ListSecrets", {})
+    assert (status, body["__type"]) == (500, "InternalServiceError")
+    assert "bug in sm_mock" in body["Message"]
+    assert any("KeyError" in record.getMessage() for record in caplog.records)
+    assert "hunter2" not in caplog.text
+    monkeypatch.undo()
+    assert call(url, "ListSecrets", {})[0] == 200
+
+
+def test_expect_100_continue_is_answered_before_the_body(sm: SecretsManagerMock) -> None:
+    port = int(sm.serve().rsplit(":", 1)[1])
+    body = b'{"MaxResults": 5}'
+    head = (
+        f"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: {TARGET}ListSecrets\r\nContent-Type: {JSON11}\r\n"
+        f"Content-Length: {len(body)}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as raw:
+        raw.sendall(head)
+        assert raw.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n\r\n")
+        raw.sendall(body)
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b'{"SecretList":[]}')

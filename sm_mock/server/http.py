@@ -22,7 +22,7 @@ from typing import Any
 from .. import choices
 from ..admission import TransportFailure
 from ..errors import AwsError
-from ..pipeline import serve
+from ..pipeline import _bug_trace, serve
 from ..protocol import encode_error
 from .control import PREFIX, Controls, handle
 from .wire import CONTENT_TYPE, attempt_of, credential_scope, new_request_id, operation_of
@@ -174,8 +174,6 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = connection == "close" or (
             self.request_version == "HTTP/1.0" and connection != "keep-alive"
         )
-        if fields.get("expect", "").lower() == "100-continue":
-            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         self._dispatch(self.command)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -219,6 +217,9 @@ class Handler(BaseHTTPRequestHandler):
                 close=True,
             )
             return None
+        if length and self.fields.get("expect", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+            self.wfile.flush()
         body = self.rfile.read(length) if length else b""
         if len(body) < length:  # the client went away mid-body
             self.close_connection = True
@@ -247,8 +248,9 @@ class Handler(BaseHTTPRequestHandler):
             self._service(body)
         except (ConnectionError, TimeoutError):
             self.close_connection = True
-        except Exception:  # a bug in sm_mock: answer it, keep serving, never print a traceback
-            logger.exception("sm_mock server: internal error while answering %s %s", method, self.path)
+        except Exception as bug:  # a bug in sm_mock: answer it, keep serving, never print a traceback
+            # Type and stack only: an exception's message can quote a secret value.
+            logger.error("sm_mock server: internal error while answering %s: %s", method, _bug_trace(bug))
             self.close_connection = True
             with contextlib.suppress(OSError):
                 self._error(
