@@ -255,10 +255,12 @@ BAD_REQUESTS = {
         400,
         "UnknownOperationException",
     ),
+    # Announced, not sent: the server answers before reading a body this large (a client still
+    # sending when the connection closes could see a reset instead of the answer).
     "oversized body": (
         "POST",
-        b"{" + b" " * (2 * 1024 * 1024) + b"}",
-        {"X-Amz-Target": TARGET + "ListSecrets"},
+        None,
+        {"X-Amz-Target": TARGET + "ListSecrets", "Content-Length": str(2 * 1024 * 1024)},
         413,
         "RequestEntityTooLargeException",
     ),
