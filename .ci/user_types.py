@@ -17,3 +17,10 @@ def test_context_manager() -> None:
     with mock_secretsmanager(clock=ManualClock()) as sm:
         mock: SecretsManagerMock = sm
         assert mock.calls.count("ListSecrets") == 0
+
+
+def test_local_endpoint() -> None:
+    with mock_secretsmanager() as sm:
+        url: str = sm.serve_agent(token="t", ttl_seconds=60)
+        port: int = sm.agent.port
+        assert url.endswith(str(port))

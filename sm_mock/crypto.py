@@ -207,6 +207,9 @@ class Keyring:
         self._keys: dict[str, KmsKey] = {}
         self._aliases: dict[str, str] = {}
         self._default: KmsKey | None = None
+        #: What was created, in order, as (key id, alias or None): :meth:`undo` takes back what a
+        #: failed request created (a failed request changes nothing, the keyring included: SPEC A8).
+        self._journal: list[tuple[str, str | None]] = []
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -223,24 +226,47 @@ class Keyring:
         if key is None:
             with self._lock:
                 if self._default is None:
-                    self._default = self._new(self._ids.uuid(), is_default=True)
-                    self._aliases[DEFAULT_KEY_ALIAS] = self._default.key_id
+                    self._default = self._new(self._ids.uuid(), is_default=True, alias=DEFAULT_KEY_ALIAS)
                 key = self._default
         return key
 
-    def _new(self, key_id: str, *, is_default: bool = False, symmetric: bool = True) -> KmsKey:
+    def _new(
+        self, key_id: str, *, is_default: bool = False, symmetric: bool = True, alias: str | None = None
+    ) -> KmsKey:
         arn = f"arn:aws:kms:{self.region}:{self.account_id}:key/{key_id}"
         key = KmsKey(key_id, arn, self.account_id, self.region, is_default=is_default, symmetric=symmetric)
         self._keys[key_id] = key
+        if alias is not None:
+            self._aliases[alias] = key_id
+        self._journal.append((key_id, alias))
         return key
 
     def create_key(self, *, alias: str | None = None, key_id: str | None = None, symmetric: bool = True) -> KmsKey:
         """Create a customer managed key, optionally with an alias (``alias/...``)."""
         with self._lock:
-            key = self._new(key_id or self._ids.uuid(), symmetric=symmetric)
-            if alias is not None:
-                self._aliases[alias if alias.startswith("alias/") else f"alias/{alias}"] = key.key_id
-            return key
+            name = None if alias is None else alias if alias.startswith("alias/") else f"alias/{alias}"
+            return self._new(key_id or self._ids.uuid(), symmetric=symmetric, alias=name)
+
+    def aliases(self) -> list[str]:
+        """The alias names in use (``alias/...``), the default key's included once it exists."""
+        return list(self._aliases)
+
+    def mark(self) -> int:
+        """A point to :meth:`undo` back to (taken when a write starts)."""
+        return len(self._journal)
+
+    def undo(self, mark: int) -> None:
+        """Remove the keys and aliases created since ``mark``: the request that made them failed,
+        and a failed request changes nothing, not even the keyring (SPEC A8; issue 18, item 14).
+        Called with the store's lock held, like every key creation of a request."""
+        with self._lock:
+            while len(self._journal) > mark:
+                key_id, alias = self._journal.pop()
+                key = self._keys.pop(key_id, None)
+                if alias is not None and self._aliases.get(alias) == key_id:
+                    del self._aliases[alias]
+                if key is not None and key is self._default:
+                    self._default = None
 
     def disable_key(self, ref: str) -> None:
         """Disable a key: values it protects can no longer be read (SPEC F9)."""

@@ -108,8 +108,9 @@ class Limits:
                 f"The tag key {key!r} uses the prefix 'aws:', which is reserved for AWS. Choose another key.",
             )
         if not key or len(key) > self.max_tag_key or len(value) > self.max_tag_value:
+            # Tag key and value lengths are model constraints (TagKeyType, TagValueType).
             raise AwsError(
-                choices.TAG_LIMIT_CODE,
+                choices.MODEL_VIOLATION_CODE,
                 f"Tag keys must have 1 to {self.max_tag_key} characters and values at most {self.max_tag_value}.",
             )
 

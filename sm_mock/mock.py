@@ -25,6 +25,7 @@ from .rotation import LambdaHandler
 from .session import Options, Session, Transport
 
 if TYPE_CHECKING:
+    from .agent import AgentEndpoint
     from .calls import CallLog
     from .faults import FaultPlan
     from .ids import IdSource
@@ -140,6 +141,8 @@ class SecretsManagerMock:
         self._last: Session | None = None
         #: The HTTP server of :meth:`serve`, while one runs.
         self._server: Server | None = None
+        #: Local secrets endpoints (serve_agent) of the current activation; stopped with it.
+        self._agents: list[AgentEndpoint] = []
 
     @property
     def _session(self) -> Session:
@@ -269,6 +272,9 @@ class SecretsManagerMock:
         if self._server is not None:
             self._server.stop()
             self._server = None
+        for endpoint in self._agents:
+            endpoint.stop()
+        self._agents.clear()
         deactivate(self._session)
         _leave_environment(self)
         self._active = False
@@ -302,6 +308,7 @@ class SecretsManagerMock:
         clone._active = False
         clone._last = None
         clone._server = None
+        clone._agents = []
         clone._region_explicit = self._region_explicit
         return clone
 
@@ -447,6 +454,54 @@ class SecretsManagerMock:
     def account_for(self, access_key_id: str | None) -> str:
         """The account a request signed with ``access_key_id`` acts as (see :meth:`map_access_key`)."""
         return self._session.account_for(access_key_id)
+
+    def serve_agent(
+        self,
+        port: int | None = 0,
+        *,
+        token: str | None = None,
+        ttl_seconds: int | None = None,
+        path_prefix: str = "/v1/",
+        style: str = "agent",
+        cache_size: int | None = None,
+        region: str | None = None,
+    ) -> str:
+        """Serve this activation's secrets over HTTP on 127.0.0.1 as the Secrets Manager Agent
+        does (``style="lambda-extension"``: the AWS Parameters and Secrets Lambda Extension);
+        returns the URL. It reads through the mock's GetSecretValue (call log, faults, quotas,
+        clock) and stops when the mock stops. ``port`` 0 picks a free port, None reads
+        ``PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`` (else 2773). ``token`` None reads
+        ``AWS_TOKEN``, ``AWS_SESSION_TOKEN``, ``AWS_CONTAINER_AUTHORIZATION_TOKEN``, else makes
+        one up (``sm.agent.token``). ``ttl_seconds`` (default 300) and ``cache_size`` (default
+        1000) shape the cache; the Lambda style reads its environment variables for them.
+        ``region`` is where reads go (default: the mock's region). See docs/agent.md.
+        """
+        if not self._active:
+            raise NoActiveMockError(
+                "serve_agent() serves an active mock's secrets: call it inside `with mock_secretsmanager() "
+                "as sm:` (or use the sm_agent_url pytest fixture)."
+            )
+        from .agent import start
+
+        endpoint = start(
+            self._session,
+            port,
+            token=token,
+            ttl_seconds=ttl_seconds,
+            cache_size=cache_size,
+            path_prefix=path_prefix,
+            style=style,
+            region=region,
+        )
+        self._agents.append(endpoint)
+        return endpoint.url
+
+    @property
+    def agent(self) -> AgentEndpoint:
+        """The endpoint the last ``serve_agent()`` started (its url, port, token and cache)."""
+        if not self._agents:
+            raise SmMockError("No local secrets endpoint is running: call sm.serve_agent() first.")
+        return self._agents[-1]
 
     def client(self, **kwargs: Any) -> Any:
         """A boto3 ``secretsmanager`` client in the mock's region (boto3 must be installed).

@@ -7,6 +7,10 @@ Fixtures:
 * ``sm_client`` — a boto3 ``secretsmanager`` client in the mock's region.
 * ``sm_server_url`` — the endpoint URL of an HTTP server bound to the test's mock
   (:meth:`~sm_mock.SecretsManagerMock.serve`), for subprocesses and other languages.
+* ``sm_agent_url`` — the URL of a local secrets endpoint (``sm_mock.serve_agent()``, options
+  from the marker ``@pytest.mark.sm_agent(style=..., ttl_seconds=...)``), with
+  ``PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`` and, when no token variable is set,
+  ``AWS_SESSION_TOKEN`` exported for the test, as Lambda provides them.
 
 A test marked ``@pytest.mark.sm_mock(...)`` gets an active mock even without requesting the
 fixture. With ``@pytest.mark.sm_mock(fail_on_unused_faults=True)`` a test fails when a fault
@@ -32,7 +36,7 @@ import pytest
 from .botocore import configured_region
 from .mock import SecretsManagerMock
 
-__all__ = ["sm_client", "sm_mock_fixture", "sm_server_url"]
+__all__ = ["sm_agent_url", "sm_client", "sm_mock_fixture", "sm_server_url"]
 
 _PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults", "expect_rotation_failures"})
 
@@ -55,6 +59,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "sm_mock(**options): activate an sm_mock SecretsManagerMock for this test with the given options",
+    )
+    config.addinivalue_line(
+        "markers",
+        "sm_agent(**options): options of sm_mock.serve_agent() for the sm_agent_url fixture",
     )
     # A module that builds a client at import (AWS's rotation templates do) fails with
     # NoRegionError where nothing names a region, typically in CI. Supply one, never over a
@@ -119,6 +127,36 @@ def sm_client(sm_mock: SecretsManagerMock) -> Any:
 def sm_server_url(sm_mock: SecretsManagerMock) -> str:
     """``http://127.0.0.1:PORT``: the test's mock served over HTTP (stopped with the mock)."""
     return sm_mock.serve()
+
+
+@pytest.fixture
+def sm_agent_url(request: pytest.FixtureRequest, sm_mock: SecretsManagerMock) -> Iterator[str]:
+    """The URL of a local secrets endpoint serving the test's mock (``sm_mock.serve_agent()``).
+
+    The test's environment is set as Lambda sets it, so unmodified code finds the endpoint:
+    ``PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`` is its port, and ``AWS_SESSION_TOKEN`` its token
+    when none of the token variables is set. Both are put back before the mock stops.
+    """
+    options: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("sm_agent"))):  # closest marker wins
+        options.update(marker.kwargs)
+    url = sm_mock.serve_agent(**options)
+    endpoint = sm_mock.agent
+    exported = {"PARAMETERS_SECRETS_EXTENSION_HTTP_PORT": str(endpoint.port)}
+    if endpoint.token_source == "generated":
+        exported["AWS_SESSION_TOKEN"] = endpoint.token
+    saved = {name: os.environ.get(name) for name in exported}
+    os.environ.update(exported)
+    try:
+        yield url
+    finally:
+        # Before the mock stops (this fixture's teardown comes first): the mock then restores
+        # the variables it saved itself.
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 @pytest.fixture(autouse=True)

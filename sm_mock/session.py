@@ -98,6 +98,7 @@ class Session:
         self.rotations = Rotations(lambdas, ids=self.ids, clock=self.clock, limits=self.limits, backend=self.backend)
         #: The domain API the operations call (rules, locks, rotation and replication hooks).
         self.service = SecretsService(self.backend, self.limits, self.ids, self.rotations)
+        self.rotations.scheduler.replication = self.service
         self.faults = FaultPlan(options.seed)
         self.quotas = Quotas(
             self.limits, self.clock, options.throttling, region=self.region, account_id=self.account_id

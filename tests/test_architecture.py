@@ -167,3 +167,17 @@ def test_the_server_is_a_transport_beside_botocore(module: str) -> None:
     # the mock (which hands it the session to serve).
     offenders = {n for n in internal_imports(module) if n.startswith("sm_mock.botocore") or n == "sm_mock.mock"}
     assert not offenders, f"{module} imports {offenders}"
+
+
+@pytest.mark.parametrize("module", _in("sm_mock.agent"))
+def test_the_local_endpoint_reads_only_through_the_pipeline(module: str) -> None:
+    # Issue 20: the endpoint's reads are the mock's own GetSecretValue (call log, faults,
+    # quotas, clock), so it never reaches past the pipeline into the operations or the model,
+    # and it is not a botocore transport.
+    reached = {
+        n
+        for n in internal_imports(module)
+        if n.startswith(("sm_mock.operations", "sm_mock.model", "sm_mock.botocore", "sm_mock.protocol"))
+        or n in {"sm_mock.mock", "sm_mock.pytest_plugin"}
+    }
+    assert not reached, f"{module} reaches {reached}"

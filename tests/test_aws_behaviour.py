@@ -115,7 +115,9 @@ def _run_boto3(row: Row, sm: SecretsManagerMock, client: Any = None) -> None:
     client = client if client is not None else new_client(REGION)
     ph = _placeholders()
     run_setup(client, row, ph)
-    _request_and_check(client, row, ph, sm)
+    # A row may send its request from another region than its setup (a replica's: SM-136).
+    request_client = new_client(row["request_region"]) if "request_region" in row else client
+    _request_and_check(request_client, row, ph, sm)
     _followups(client, row, ph)
 
 

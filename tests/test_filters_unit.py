@@ -197,9 +197,10 @@ def test_description_filter_matches_words_in_any_order_ignoring_case() -> None:
 
 def test_description_words_split_at_punctuation_and_case_changes() -> None:
     secret = FakeSecret("s", "credsDatabase#892 for the_app")
-    for value in ["database", "892", "creds", "credsdata", "app", "the app", "CREDSDATABASE"]:
+    for value in ["database", "892", "creds", "app", "the app", "CREDS DATA"]:
         assert matches("description", [value], secret), value
-    for value in ["atabase", "92", "the_app_x", "redsdatabase"]:
+    # SM-143: the index holds the words only, so a run across a case break is no word.
+    for value in ["atabase", "92", "the_app_x", "redsdatabase", "credsdata", "CREDSDATABASE"]:
         assert not matches("description", [value], secret), value
 
 
@@ -214,25 +215,37 @@ def test_all_filter_searches_name_description_tag_keys_and_tag_values() -> None:
     assert names_matching([("all", ["ALPHA"])], secrets) == {"alpha-db", "b", "c", "d"}
 
 
-def test_all_filter_words_combine_with_or() -> None:
-    # SPEC L5: My_Secret matches secrets with the word "my" or "secret".
+def test_all_filter_words_must_all_match_within_one_field() -> None:
+    # SM-139–SM-141 (moto's AWS-verified test_with_all_filter) overrides SPEC L5's reading of the seed
+    # ("my" or "secret"): every word of the value must start a word of one and the same field.
     secrets = (
-        FakeSecret("my-thing"),
-        FakeSecret("other", "a secret value"),
+        FakeSecret("my-secret-thing"),
+        FakeSecret("other", "My Secret value"),
+        FakeSecret("mine", tag_items=(("Secret", "my"),)),
+        FakeSecret("my-thing", "a secret value"),
         FakeSecret("nothing"),
     )
-    assert names_matching([("all", ["My_Secret"])], secrets) == {"my-thing", "other"}
+    assert names_matching([("all", ["My_Secret"])], secrets) == {"my-secret-thing", "other"}
+
+
+def test_a_value_without_words_matches_nothing() -> None:
+    # SM-142: all=['+'] finds no secret; negated, such a value excludes nothing.
+    secrets = (FakeSecret("prod+AppBeta", "a+b"), FakeSecret("x"))
+    for key in ("all", "description"):
+        assert names_matching([(key, ["+"])], secrets) == set()
+        assert names_matching([(key, ["!+"])], secrets) == {"prod+AppBeta", "x"}
 
 
 def test_all_filter_splits_the_search_string_like_the_seed_example() -> None:
-    # SPEC L5: credsDatabase#892 searches for creds, Database and 892.
+    # SPEC L5: credsDatabase#892 searches for creds, Database and 892 (all three within one
+    # field, SM-139).
     secrets = (
-        FakeSecret("creds-x"),
-        FakeSecret("y", tag_items=(("k", "DATABASE1"),)),
-        FakeSecret("z", "build 8920"),
+        FakeSecret("creds-Database-892x"),
+        FakeSecret("y", tag_items=(("k", "the creds of database 8920"),)),
+        FakeSecret("creds-z", "database 892", (("892", "creds"),)),
         FakeSecret("w", "unrelated"),
     )
-    assert names_matching([("all", ["credsDatabase#892"])], secrets) == {"creds-x", "y", "z"}
+    assert names_matching([("all", ["credsDatabase#892"])], secrets) == {"creds-Database-892x", "y"}
 
 
 def test_unknown_filter_key_raises_invalid_parameter() -> None:
@@ -298,9 +311,10 @@ def test_only_one_leading_exclamation_mark_negates() -> None:
     assert names_matching([("name", ["!!"])], secrets) == {"rds!db-1", "other"}
 
 
-def test_value_without_words_restricts_nothing() -> None:
-    assert names_matching([("description", ["/"])], LS_SECRETS) == {s.name for s in LS_SECRETS}
-    assert names_matching([("all", ["!/"])], LS_SECRETS) == set()
+def test_value_without_words_matches_nothing_and_its_negation_excludes_nothing() -> None:
+    # SM-142 (all=['+'] finds nothing); description follows the same word rules.
+    assert names_matching([("description", ["/"])], LS_SECRETS) == set()
+    assert names_matching([("all", ["!/"])], LS_SECRETS) == {s.name for s in LS_SECRETS}
 
 
 def test_name_prefixes_hint_comes_from_plain_name_values() -> None:
@@ -333,7 +347,10 @@ def test_secret_filter_is_immutable() -> None:
         ("HTTPServer", ["HTTP", "Server"]),
         ("ABC", ["ABC"]),
         ("ABc", ["A", "Bc"]),
-        ("aB1c", ["a", "B", "1", "c"]),
+        ("aB1c", ["a", "B", "1c"]),
+        ("91d", ["91d"]),  # a digit meeting a letter does not split (SM-141)
+        ("SecretOne3f2d1b", ["Secret", "One", "3f", "2d", "1b"]),
+        ("uat/COMPANYthings/x", ["uat", "COMPAN", "Ythings", "x"]),  # SM-143
         ("naïveBayes ÉB éB", ["naïve", "Bayes", "ÉB", "éB"]),
         ("prod.db:user@host=x+y", ["prod", "db", "user", "host", "x", "y"]),
         ("  a  b  ", ["a", "b"]),
@@ -345,8 +362,8 @@ def test_split_words_examples(text: str, words: list[str]) -> None:
     assert split_words(text) == words
 
 
-def test_index_words_are_case_folded_parts_and_whole_runs() -> None:
-    assert index_words("credsDatabase#892") == ("892", "creds", "credsdatabase", "database")
+def test_index_words_are_the_case_folded_words_only() -> None:
+    assert index_words("credsDatabase#892") == ("892", "creds", "database")
 
 
 # --- properties --------------------------------------------------------------------------------

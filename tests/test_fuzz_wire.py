@@ -498,13 +498,20 @@ def test_raw_bodies_with_wrong_types_unknown_members_and_bad_text_get_aws_errors
     surrogates and invalid base64, swapped in after botocore serialized the request."""
     shape = MODEL.operation_model(operation).input_shape
 
-    @given(body=wire_bodies(shape))
+    @given(body=wire_bodies(shape), raw=st.booleans())
     @_settings(divisor=4)
-    def run(body: dict[str, Any]) -> None:
+    def run(body: dict[str, Any], raw: bool) -> None:
         sm, ids = _fresh_mock()
         try:
             body = _substitute(body, ids)
-            exchange(sm, operation, {}, json.dumps(body).encode())
+            # raw: text as UTF-8 bytes, not escapes, so a lone surrogate arrives as its raw bytes
+            # (issue 18, item 10), as a client that does not escape would send it.
+            encoded = (
+                json.dumps(body, ensure_ascii=False).encode("utf-8", "surrogatepass")
+                if raw
+                else json.dumps(body).encode()
+            )
+            exchange(sm, operation, {}, encoded)
         finally:
             sm.stop()
 
@@ -583,6 +590,30 @@ def test_lone_surrogate_in_a_string_is_a_serialization_error(escape: str) -> Non
     status, answer = _answer("CreateSecret", body)
     assert (status, answer["__type"]) == (400, "SerializationException")
     assert "Unicode" in answer["Message"]
+
+
+@pytest.mark.parametrize("member", ["SecretString", "Description"])
+@pytest.mark.parametrize("raw", [b"\xed\xa0\x80", b"a\xed\xbf\xbfb"])
+def test_the_raw_bytes_of_a_lone_surrogate_are_a_serialization_error(member: str, raw: bytes) -> None:
+    # Issue 18, item 10: UTF-8-style bytes of a surrogate skipped the check (json decodes with
+    # "surrogatepass"): SecretString answered 500 and a Description holding one was stored.
+    body = json.dumps({"Name": "s", "SecretString": "v"}).encode()[:-1] + f', "{member}": "'.encode() + raw + b'"}'
+    if member == "SecretString":
+        body = body.replace(b'"SecretString": "v", ', b"")
+    with mock_secretsmanager() as sm:
+        from sm_mock.pipeline import serve
+
+        status, answer = serve(sm.session, "CreateSecret", body, REGION, ACCOUNT)
+        assert (status, json.loads(answer)["__type"]) == (400, "SerializationException")
+        assert sm.client().list_secrets()["SecretList"] == []
+
+
+def test_text_whose_utf8_starts_with_byte_ed_is_ordinary_text() -> None:
+    # U+D000..U+D7FF (Hangul) encode as ED 80..9F xx: they pass the raw-surrogate scan's full check.
+    with mock_secretsmanager() as sm:
+        client = sm.client()
+        client.create_secret(Name="s", SecretString="\ud55c\uad6d", Description="\ud7a3")
+        assert client.get_secret_value(SecretId="s")["SecretString"] == "\ud55c\uad6d"
 
 
 def test_an_escaped_backslash_before_u_is_ordinary_text() -> None:

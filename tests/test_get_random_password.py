@@ -69,7 +69,7 @@ def test_every_length_from_1_to_4096(client: Any, length: int) -> None:
 
 
 def test_length_over_4096_is_refused_by_the_service(client: Any) -> None:
-    message = fails(client.get_random_password, "InvalidParameterException", PasswordLength=4097)
+    message = fails(client.get_random_password, "ValidationException", PasswordLength=4097)
     assert "4096" in message
 
 
@@ -192,7 +192,7 @@ def test_a_pool_emptied_by_exclude_characters_is_not_required(client: Any) -> No
 
 
 def test_exclude_characters_longer_than_4096_is_refused(client: Any) -> None:
-    fails(client.get_random_password, "InvalidParameterException", ExcludeCharacters="a" * 4097)
+    fails(client.get_random_password, "ValidationException", ExcludeCharacters="a" * 4097)
 
 
 # ---- randomness and the seed --------------------------------------------------------------------
@@ -256,4 +256,4 @@ def test_a_refused_call_is_logged_with_its_error() -> None:
     with mock_secretsmanager() as sm:
         with pytest.raises(ClientError):
             sm.client().get_random_password(PasswordLength=5000)
-        assert sm.calls[-1].error_code == "InvalidParameterException"
+        assert sm.calls[-1].error_code == "ValidationException"

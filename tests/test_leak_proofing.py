@@ -765,3 +765,58 @@ def test_the_aws_cli_runs_in_process_against_the_mock(
         assert clidriver.create_clidriver().main(["secretsmanager", "get-secret-value", "--secret-id", "cli/app"]) == 0
         assert [c.operation for c in sm.calls] == ["CreateSecret", "GetSecretValue"]
     assert '"SecretString": "s3"' in capsys.readouterr().out
+
+
+# ---- 9. the local secrets endpoint's cache (issue 20) ------------------------------------------------------------
+def _read_through_the_endpoint(sm: SecretsManagerMock, secrets: Secrets) -> None:
+    """Cache a string and a binary canary in the endpoint, read them again from the cache."""
+    import urllib.request
+
+    client = sm.client()
+    client.create_secret(Name="leak/agent", SecretString=CANARY_STRING)
+    client.create_secret(Name="leak/agent-binary", SecretBinary=CANARY_BINARY)
+    url = sm.serve_agent(token="leak-token")
+    for _ in range(2):
+        for name in ("leak/agent", "leak/agent-binary"):
+            request = urllib.request.Request(
+                f"{url}/secretsmanager/get?secretId={name}", headers={"X-Aws-Parameters-Secrets-Token": "leak-token"}
+            )
+            with urllib.request.urlopen(request) as response:
+                assert response.status == 200
+    cache = sm.agent.cache
+    assert cache is not None and len(cache) == 2
+    assert sm.calls.count("GetSecretValue") == 2  # the second round came from the cache
+    secrets.add(cache._key._material, "key material of the endpoint's cache")
+    secrets.add_keys(sm)
+
+
+def plaintext_leaks(sm: SecretsManagerMock, secrets: Secrets) -> list[str]:
+    found = []
+    for obj in reachable(sm):
+        if isinstance(obj, (str, bytes, bytearray)):
+            text = obj if isinstance(obj, str) else bytes(obj).decode("latin-1")
+            found += secrets.found(text)
+    return found
+
+
+def test_the_endpoints_cache_holds_no_plaintext_and_shows_no_key() -> None:
+    secrets = Secrets([CANARY_STRING, CANARY_BINARY])
+    with mock_secretsmanager() as sm:
+        _read_through_the_endpoint(sm, secrets)
+        kinds = {type(obj).__name__ for obj in reachable(sm) if type(obj).__module__.startswith("sm_mock")}
+        assert {"AgentEndpoint", "SealedCache", "Cached", "Envelope"} <= kinds
+        assert plaintext_leaks(sm, Secrets([CANARY_STRING, CANARY_BINARY])) == []
+        assert repr_leaks(sm, secrets) == []
+
+
+def test_the_cache_check_catches_a_cache_that_keeps_plaintext(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The protection: entries are sealed (sm_mock.agent.cache uses crypto.seal). Keep the body
+    # as it is instead, and the walk finds the values.
+    monkeypatch.setattr("sm_mock.agent.cache.seal", lambda body, key, arn, version_id: body)
+    monkeypatch.setattr("sm_mock.agent.cache.open_envelope", lambda envelope, keys, arn, version_id: envelope)
+    secrets = Secrets([CANARY_STRING, CANARY_BINARY])
+    with mock_secretsmanager() as sm:
+        _read_through_the_endpoint(sm, secrets)
+        assert sorted(set(plaintext_leaks(sm, Secrets([CANARY_STRING, CANARY_BINARY])))) == sorted(
+            {repr(CANARY_STRING)[:40], repr(CANARY_BINARY)[:40]}
+        )

@@ -132,10 +132,10 @@ def test_a_value_of_65536_is_accepted_and_one_more_is_refused(sm: SecretsManager
     client.create_secret(Name="b", SecretBinary=b"\x00" * 65_536)
     client.put_secret_value(SecretId="s", SecretString="\u00e9" * 65_536)  # SPEC C2: characters
     before = _snapshot(sm)
-    fails(client.create_secret, "InvalidParameterException", Name="t", SecretString="x" * 65_537)
-    fails(client.create_secret, "InvalidParameterException", Name="t", SecretBinary=b"\x00" * 65_537)
-    fails(client.put_secret_value, "InvalidParameterException", SecretId="s", SecretString="x" * 65_537)
-    fails(client.update_secret, "InvalidParameterException", SecretId="b", SecretBinary=b"\x00" * 65_537)
+    fails(client.create_secret, "ValidationException", Name="t", SecretString="x" * 65_537)
+    fails(client.create_secret, "ValidationException", Name="t", SecretBinary=b"\x00" * 65_537)
+    fails(client.put_secret_value, "ValidationException", SecretId="s", SecretString="x" * 65_537)
+    fails(client.update_secret, "ValidationException", SecretId="b", SecretBinary=b"\x00" * 65_537)
     assert _snapshot(sm) == before
 
 
@@ -144,10 +144,10 @@ def test_the_value_size_limit_is_overridable() -> None:
         client = sm.client()
         client.create_secret(Name="s", SecretString="12345678")
         before = _snapshot(sm)
-        message = fails(client.create_secret, "InvalidParameterException", Name="t", SecretString="123456789")
+        message = fails(client.create_secret, "ValidationException", Name="t", SecretString="123456789")
         assert "8" in message
-        fails(client.put_secret_value, "InvalidParameterException", SecretId="s", SecretBinary=b"123456789")
-        fails(client.update_secret, "InvalidParameterException", SecretId="s", SecretString="123456789")
+        fails(client.put_secret_value, "ValidationException", SecretId="s", SecretBinary=b"123456789")
+        fails(client.update_secret, "ValidationException", SecretId="s", SecretString="123456789")
         assert _snapshot(sm) == before
         with pytest.raises(SeedError):
             sm.backend.create_secret("u", secret_string="123456789")
@@ -159,8 +159,8 @@ def test_description_of_2048_is_accepted_and_2049_refused(sm: SecretsManagerMock
     client = sm.client()
     client.create_secret(Name="s", Description="d" * 2048)
     before = _snapshot(sm)
-    fails(client.create_secret, "InvalidParameterException", Name="t", Description="d" * 2049)
-    fails(client.update_secret, "InvalidParameterException", SecretId="s", Description="d" * 2049)
+    fails(client.create_secret, "ValidationException", Name="t", Description="d" * 2049)
+    fails(client.update_secret, "ValidationException", SecretId="s", Description="d" * 2049)
     assert _snapshot(sm) == before
 
 
@@ -169,8 +169,8 @@ def test_the_description_limit_is_overridable() -> None:
         client = sm.client()
         client.create_secret(Name="s", Description="12345")
         before = _snapshot(sm)
-        fails(client.create_secret, "InvalidParameterException", Name="t", Description="123456")
-        fails(client.update_secret, "InvalidParameterException", SecretId="s", Description="123456", SecretString="v")
+        fails(client.create_secret, "ValidationException", Name="t", Description="123456")
+        fails(client.update_secret, "ValidationException", SecretId="s", Description="123456", SecretString="v")
         assert _snapshot(sm) == before
 
 
@@ -178,7 +178,7 @@ def test_a_name_of_512_is_accepted_and_513_refused(sm: SecretsManagerMock) -> No
     client = sm.client()
     client.create_secret(Name="n" * 512)
     before = _snapshot(sm)
-    fails(client.create_secret, "InvalidParameterException", Name="n" * 513)
+    fails(client.create_secret, "ValidationException", Name="n" * 513)
     assert _snapshot(sm) == before
 
 
@@ -186,10 +186,10 @@ def test_the_name_limit_is_overridable() -> None:
     with mock_secretsmanager(max_name=4) as sm:
         client = sm.client()
         client.create_secret(Name="abcd")
-        fails(client.create_secret, "InvalidParameterException", Name="abcde")
+        fails(client.create_secret, "ValidationException", Name="abcde")
         with pytest.raises(SeedError) as info:
             sm.backend.create_secret("abcde")
-        assert info.value.code == "InvalidParameterException"
+        assert info.value.code == "ValidationException"
         assert [s.name for s in sm.backend.secrets()] == ["abcd"]
 
 
@@ -249,12 +249,14 @@ def test_tag_key_and_value_limits_and_the_reserved_prefix(
         assert {"Key": key, "Value": value} in client.describe_secret(SecretId="s")["Tags"]
         return
     before = _snapshot(sm)
-    fails(client.create_secret, "InvalidParameterException", Name="t", Tags=tag)
-    fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=[{"Key": "fine", "Value": "x"}, *tag])
+    # A length is a model constraint (ValidationException); the reserved prefix a service rule.
+    code = "InvalidParameterException" if key.lower().startswith("aws:") else "ValidationException"
+    fails(client.create_secret, code, Name="t", Tags=tag)
+    fails(client.tag_resource, code, SecretId="s", Tags=[{"Key": "fine", "Value": "x"}, *tag])
     assert _snapshot(sm) == before
     with pytest.raises(SeedError) as info:
         sm.backend.create_secret("t", tags={key: value})
-    assert info.value.code == "InvalidParameterException"
+    assert info.value.code == code
     assert _snapshot(sm) == before
 
 
@@ -270,8 +272,8 @@ def test_tag_limits_are_overridable() -> None:
         client.create_secret(Name="s", Tags=[{"Key": "abc", "Value": "1234"}, {"Key": "b", "Value": ""}])
         before = _snapshot(sm)
         fails(client.tag_resource, "InvalidParameterException", SecretId="s", Tags=[{"Key": "c", "Value": "v"}])
-        fails(client.create_secret, "InvalidParameterException", Name="t", Tags=[{"Key": "abcd", "Value": "v"}])
-        fails(client.create_secret, "InvalidParameterException", Name="t", Tags=[{"Key": "a", "Value": "12345"}])
+        fails(client.create_secret, "ValidationException", Name="t", Tags=[{"Key": "abcd", "Value": "v"}])
+        fails(client.create_secret, "ValidationException", Name="t", Tags=[{"Key": "a", "Value": "12345"}])
         assert _snapshot(sm) == before
 
 
@@ -282,7 +284,7 @@ def test_limits_apply_to_clients_created_before_and_after_the_override() -> None
         sm.limits.max_description = 1
         late = sm.client()
         for client in (early, late):
-            fails(client.create_secret, "InvalidParameterException", Name="x", Description="12")
+            fails(client.create_secret, "ValidationException", Name="x", Description="12")
 
 
 def test_a_lowered_max_policy_is_enforced() -> None:

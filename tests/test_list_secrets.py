@@ -254,8 +254,11 @@ def test_all_filter_searches_name_description_and_tags_by_word() -> None:
         assert listed(Filters=[{"Key": "all", "Values": ["PAY"]}]) == ["plain"]
         assert listed(Filters=[{"Key": "all", "Values": ["billing"]}]) == ["tagged"]
         assert listed(Filters=[{"Key": "all", "Values": ["center"]}]) == ["tagged"]
-        # SPEC L5: the words of one value are OR-ed.
-        assert sorted(listed(Filters=[{"Key": "all", "Values": ["my_Billing"]}])) == ["plain", "tagged"]
+        # SM-139: the words of one value must all match within one field (not OR-ed as SPEC L5
+        # read the seed), while the values of one filter are OR-ed.
+        assert listed(Filters=[{"Key": "all", "Values": ["my_Billing"]}]) == []
+        assert listed(Filters=[{"Key": "all", "Values": ["my_payments"]}]) == ["plain"]
+        assert sorted(listed(Filters=[{"Key": "all", "Values": ["my", "Billing"]}])) == ["plain", "tagged"]
         assert sorted(listed(Filters=[{"Key": "all", "Values": ["!database"]}])) == ["other", "plain", "tagged"]
 
 

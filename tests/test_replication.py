@@ -71,7 +71,8 @@ def test_replica_is_read_only_except_for_its_kms_key(sm_mock: SecretsManagerMock
         lambda: replica.delete_secret(SecretId="app/db"),
         lambda: replica.update_secret(SecretId="app/db", Description="nope"),
     ):
-        with pytest.raises(replica.exceptions.InvalidRequestException, match="replica secret"):
+        # SM-136: AWS answers a write to a replica with InvalidParameterException.
+        with pytest.raises(replica.exceptions.InvalidParameterException, match="replica secret"):
             call()
     key = sm_mock.backend.keyring(sm_mock.account_id, REPLICA).create_key(alias="alias/eu")
     replica.update_secret(SecretId="app/db", KmsKeyId="alias/eu")
@@ -109,8 +110,12 @@ def test_replica_values_are_sealed_under_the_replica_regions_key(sm_mock: Secret
 
 def test_primary_with_replicas_cannot_be_deleted_until_they_are_removed(replicated: dict[str, Any]) -> None:
     primary, replica = replicated["primary"], replicated["replica"]
-    with pytest.raises(primary.exceptions.InvalidRequestException, match="RemoveRegionsFromReplication"):
+    arn = primary.describe_secret(SecretId="app/db")["ARN"]
+    with pytest.raises(primary.exceptions.InvalidParameterException) as info:  # SM-137
         primary.delete_secret(SecretId="app/db", ForceDeleteWithoutRecovery=True)
+    assert info.value.response["Error"]["Message"] == (
+        f"You can't delete secret {arn} that still has replica regions [{REPLICA}]."
+    )
     removed = primary.remove_regions_from_replication(SecretId="app/db", RemoveReplicaRegions=[REPLICA])
     assert removed["ReplicationStatus"] == []
     with pytest.raises(replica.exceptions.ResourceNotFoundException):
@@ -298,3 +303,31 @@ def test_a_failed_create_with_replica_regions_makes_no_region_or_key(sm_mock: Se
         )
     assert primary.list_secrets()["SecretList"][0]["Name"] == "app/db"
     assert len(primary.list_secrets()["SecretList"]) == 1
+
+
+def test_a_scheduled_rotation_reaches_the_replicas() -> None:
+    # Issue 18, item 8: a rotation that fired when the clock passed its window left the replica
+    # with AWSPENDING on the new version while its status said InSync.
+    from test_rotation_schedule_time import LAMBDA_ARN, Counting, utc
+
+    from sm_mock import ManualClock, mock_secretsmanager
+
+    clock = ManualClock(utc(2026, 5, 1, 0, 30))
+    with mock_secretsmanager(clock=clock) as sm:
+        primary, replica = new_client(PRIMARY), new_client(REPLICA)
+        primary.create_secret(Name="db", SecretString="initial", AddReplicaRegions=[{"Region": REPLICA}])
+        sm.register_lambda(LAMBDA_ARN, Counting())
+        primary.rotate_secret(
+            SecretId="db",
+            RotationLambdaARN=LAMBDA_ARN,
+            RotationRules={"ScheduleExpression": "rate(4 hours)"},
+            RotateImmediately=False,
+        )
+        clock.set(utc(2026, 5, 1, 9, 0))
+        assert primary.get_secret_value(SecretId="db")["SecretString"] == "rotation-1"  # the window fired
+        stages = primary.describe_secret(SecretId="db")["VersionIdsToStages"]
+        assert sorted(label for labels in stages.values() for label in labels) == ["AWSCURRENT", "AWSPREVIOUS"]
+        assert replica.describe_secret(SecretId="db")["VersionIdsToStages"] == stages
+        assert replica.get_secret_value(SecretId="db")["SecretString"] == "rotation-1"
+        (status,) = primary.describe_secret(SecretId="db")["ReplicationStatus"]
+        assert status["Status"] == "InSync"

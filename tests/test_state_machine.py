@@ -268,11 +268,12 @@ class Reference:
     def put(
         self, secret_id: str, value: Value | Both, token: str, stages: list[str] | None, now: datetime
     ) -> dict[str, Any]:
-        # Order: SecretId resolution, then the value parameters, then the secret's state.
-        secret = self._existing(secret_id, now)
+        # Order: the value parameters (the request's shape, SM-134), then SecretId resolution,
+        # then the secret's state.
         if value is BOTH:
             raise Refused("InvalidParameterException")  # SM-050
         assert isinstance(value, (str, bytes))
+        secret = self._existing(secret_id, now)
         self._writable(secret)  # SM-025
         if token in secret.versions:
             if self._same(secret.versions[token], value):

@@ -23,7 +23,7 @@ def raw_client(sm_mock: SecretsManagerMock) -> Any:
 def test_name_over_512_characters_is_rejected_by_the_service(sm_client: Any) -> None:
     with pytest.raises(ClientError) as info:
         sm_client.create_secret(Name="n" * 513, SecretString="v")
-    assert error_code(info) == "InvalidParameterException"
+    assert error_code(info) == "ValidationException"
     assert "at 'name'" in info.value.response["Error"]["Message"]
     assert "less than or equal to 512" in info.value.response["Error"]["Message"]
 
@@ -45,7 +45,7 @@ def test_value_too_large_never_echoes_the_value(sm_client: Any) -> None:
     big = "s" * 65_537
     with pytest.raises(ClientError) as info:
         sm_client.create_secret(Name="big", SecretString=big)
-    assert error_code(info) == "InvalidParameterException"
+    assert error_code(info) == "ValidationException"
     assert "sss" not in info.value.response["Error"]["Message"]
     with pytest.raises(sm_client.exceptions.ResourceNotFoundException):
         sm_client.describe_secret(SecretId="big")
@@ -67,13 +67,13 @@ def test_botocore_still_rejects_minimums_on_the_client(sm_client: Any) -> None:
         ("get_secret_value", {"SecretId": 12}, "SerializationException"),
         ("get_secret_value", {"SecretId": ["a"]}, "SerializationException"),
         ("list_secrets", {"MaxResults": "ten"}, "SerializationException"),
-        ("list_secrets", {"MaxResults": 0}, "InvalidParameterException"),
-        ("list_secrets", {"MaxResults": 101}, "InvalidParameterException"),
+        ("list_secrets", {"MaxResults": 0}, "ValidationException"),
+        ("list_secrets", {"MaxResults": 101}, "ValidationException"),
         ("delete_secret", {"SecretId": "x", "ForceDeleteWithoutRecovery": "yes"}, "SerializationException"),
-        ("get_random_password", {"PasswordLength": 4097}, "InvalidParameterException"),
+        ("get_random_password", {"PasswordLength": 4097}, "ValidationException"),
         ("list_secret_version_ids", {"SecretId": "x", "IncludeDeprecated": "yes"}, "SerializationException"),
-        ("create_secret", {"Name": "x", "Tags": [{"Key": "k" * 129, "Value": "v"}]}, "InvalidParameterException"),
-        ("get_secret_value", {}, "InvalidParameterException"),
+        ("create_secret", {"Name": "x", "Tags": [{"Key": "k" * 129, "Value": "v"}]}, "ValidationException"),
+        ("get_secret_value", {}, "ValidationException"),
     ],
 )
 def test_wrong_types_and_ranges_get_aws_errors(
@@ -173,5 +173,5 @@ def test_model_patterns_match_ascii_digits_only(sm_client: Any) -> None:
     sm_client.create_secret(Name="s", SecretString="v")
     with pytest.raises(ClientError) as info:
         sm_client.replicate_secret_to_regions(SecretId="s", AddReplicaRegions=[{"Region": "eu-west-\u0661"}])
-    assert error_code(info) == "InvalidParameterException"
+    assert error_code(info) == "ValidationException"
     assert "ReplicationStatus" not in sm_client.describe_secret(SecretId="s")

@@ -13,25 +13,28 @@ Semantics (SPEC L3–L8; recorded rows SM-110 … SM-121 are the contract):
 ``owning-service``
     Case-insensitive prefix (SPEC L4 CONFLICT, recommendation: follow the seed). A secret
     without an owning service matches no value.
-``description``
-    Word-prefix match, ignoring case: the value is split into words (:func:`split_words`) and
-    *every* value word must be the start of some word of the description. ``'a'`` matches
-    "a secret", "an secret" and "asecret" but not "thesecret" (SM-113); ``'o t'`` matches
-    "one two" and "one and two" but neither "one" nor "two" (SM-119).
-``all``
-    The value is split into words; the secret matches when *any* value word is the start of
-    some word of its name, description, tag keys or tag values, ignoring case (SPEC L5: the seed's
-    ``My_Secret`` finds secrets with the word "my" **or** "secret"). A fragment from the middle of
-    a word does not match: ``'ret'`` finds none of SecretOne, SecretTwo, Thirdsecret (SM-121).
+``description`` and ``all``
+    Word-prefix match, ignoring case. The value is split into words (:func:`split_words`) and
+    *every* value word must be the start of some word of **one and the same field**: the
+    description for ``description``; the name, the description, one tag key or one tag value for
+    ``all``. ``'a'`` matches "a secret", "an secret" and "asecret" but not "thesecret" (SM-113);
+    ``'o t'`` matches "one two" and "one and two" but neither "one" nor "two" (SM-119). With
+    secrets ``SecretOne…``, ``SecretTwo…`` (description ``DescTwo``) and a tag ``1=foo``, the
+    ``all`` value ``SecretOne`` finds only ``SecretOne…``, ``SomeSecret`` finds nothing and
+    ``d t`` finds only the secret described ``DescTwo`` (SM-139–SM-141: moto's AWS-verified
+    ``test_with_all_filter``). A fragment from the middle of a word does not match: ``'ret'``
+    finds none of SecretOne, SecretTwo, Thirdsecret (SM-121).
 
-Words of a secret's text (the *index* words, :func:`index_words`) are the L5 words of
-:func:`split_words` plus every whole run of letters and digits, all case-folded. The whole runs
-are what make matching truly case-insensitive: ``credsdatabase`` is a prefix of the run
-``credsDatabase`` although the L5 split of that text is ``creds`` + ``Database``.
+Words (:func:`split_words`) split at punctuation and spaces, where a letter meets a digit and
+where lower case meets upper case; a digit meeting a letter does not split (``91d`` is one word:
+the User Guide lists only letter-to-number and case breaks). A run of capitals before a
+lower-case letter gives its last capital to the next word, so ``COMPANYthings`` is ``COMPAN`` +
+``Ythings``: ``company`` does not find it, ``Ythings`` does (SM-143, SM-144: moto's AWS-verified
+``test_with_all_filter_special_characters``). There is no other way in: the index holds these
+words only, so ``credsdatabase`` does not find ``credsDatabase``.
 
-A value that holds no word at all (``''`` or ``'/'`` for ``description`` / ``all``) puts no
-restriction on the secret (AMBIGUOUS, decided here: consistent with the empty prefix, which
-matches every name).
+A value that holds no word at all (``'+'`` or ``'/'``) matches nothing (SM-142: ``all=['+']``
+finds no secret); negated, it therefore excludes nothing.
 
 Combination (SPEC L6, L8; SM-111, SM-114, SM-117, SM-118):
 
@@ -104,30 +107,32 @@ class Searchable(Protocol):
         ...
 
 
-# SPEC L5 word splitting. A word is a run of digits, or a run of letters that ends at the first
-# point where the next character is not a letter or where a split applies:
+# SPEC L5 word splitting. A word is an optional run of digits followed by a run of letters, or a
+# run of digits alone; a letter run ends where the next character is not a letter or where a
+# split applies:
 #   * lower case meets upper case: "creds|Database" (the seed's own example, credsDatabase#892
 #     -> creds, Database, 892);
-#   * a run of capitals meets a capitalised word: "HTTP|Server" (so "ABC" stays whole).
-# Letter/digit boundaries split because digits and letters are separate alternatives; space and
+#   * a run of capitals meets a capitalised word: "HTTP|Server", "COMPAN|Ythings" (SM-143), so
+#     "ABC" stays whole.
+# A letter meeting a digit splits ("One|3"); a digit meeting a letter does not ("91d" is one
+# word; SM-141 relies on it: hex suffixes such as "3f2d1b" never yield a word "d"). Space and
 # punctuation (including "_") separate words and are dropped. Case changes are judged on ASCII
 # letters only (the `re` module has no Unicode case classes; names and filter values are ASCII),
 # so other letters never start or end a word by case, and "éB" and "ÉB" both stay whole.
 _LETTER = r"[^\W\d_]"
-_WORD_RE = re.compile(rf"\d+|{_LETTER}+?(?:(?!{_LETTER})|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))")
+_WORD_RE = re.compile(rf"\d*{_LETTER}+?(?:(?!{_LETTER})|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z]))|\d+")
 # The same rules for pure-ASCII text, without the per-character lookarounds (about 2.5x faster;
 # names, filter values and most descriptions are ASCII). The unit tests check both agree on ASCII.
-_ASCII_WORD_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
-# A whole run of letters and digits, e.g. "credsDatabase" or "testing1".
-_RUN_RE = re.compile(r"[^\W_]+")
+_ASCII_WORD_RE = re.compile(r"[0-9]*(?:[A-Z]+(?![a-z])|[A-Z]?[a-z]+)|[0-9]+")
 
 
 def split_words(text: str) -> list[str]:
     """Split ``text`` into words by the SPEC L5 rules, keeping the original case.
 
-    Spaces and punctuation (including ``_``) separate words and are dropped; a letter/digit
-    boundary and a lower-to-upper case change split words; a run of capitals stays together
-    unless its last capital starts a lower-case word (``"HTTPServer"`` -> ``HTTP``, ``Server``).
+    Spaces and punctuation (including ``_``) separate words and are dropped; a letter-to-digit
+    boundary and a lower-to-upper case change split words (a digit-to-letter one does not); a run
+    of capitals stays together unless its last capital starts a lower-case word
+    (``"HTTPServer"`` -> ``HTTP``, ``Server``).
     ``split_words("credsDatabase#892") == ["creds", "Database", "892"]``. The words are *not*
     lower-cased: callers fold case themselves (``str.casefold``).
     """
@@ -138,17 +143,14 @@ def split_words(text: str) -> list[str]:
 
 @lru_cache(maxsize=16384)
 def index_words(text: str) -> tuple[str, ...]:
-    """The case-folded words a secret's text is searched by: sorted, without duplicates.
+    """The case-folded words one field is searched by: sorted, without duplicates.
 
-    These are the L5 words of :func:`split_words` plus every whole run of letters and digits
-    (see the module docstring). Sorted so a word-prefix test is a binary search. Cached (about
-    6 µs for a 70-character text otherwise), because every filtered listing searches the same
-    names and descriptions again; a caller holding more texts than the cache can keep the result
-    per secret instead.
+    The words of :func:`split_words`, case-folded (see the module docstring). Sorted so a
+    word-prefix test is a binary search. Cached (about 6 µs for a 70-character text otherwise),
+    because every filtered listing searches the same names and descriptions again; a caller
+    holding more texts than the cache can keep the result per secret instead.
     """
-    parts = map(str.casefold, split_words(text))
-    runs = map(str.casefold, _RUN_RE.findall(text))
-    return tuple(sorted({*parts, *runs}))
+    return tuple(sorted({word.casefold() for word in split_words(text)}))
 
 
 def _value_words(value: str) -> tuple[str, ...]:
@@ -196,27 +198,20 @@ class _PrefixClause:
 
 @dataclass(frozen=True, slots=True)
 class _WordClause:
-    """``description`` (every value word must match, SM-119) or ``all`` (any word, SPEC L5)."""
+    """``description`` and ``all``: every word of a value must start a word of one field."""
 
-    texts: Callable[[Searchable], Sequence[str]]
-    every_word: bool  # True for description (AND of the value's words), False for all (OR)
+    fields: Callable[[Searchable], Sequence[str]]
     plain: tuple[tuple[str, ...], ...]
     negated: tuple[tuple[str, ...], ...]
 
-    def _matches_value(self, indexes: list[tuple[str, ...]], words: tuple[str, ...]) -> bool:
-        if not words:
-            return True  # a value without words restricts nothing (module docstring)
-
-        def found(word: str) -> bool:
-            return any(_has_word_with_prefix(index, word) for index in indexes)
-
-        if self.every_word:
-            return all(found(word) for word in words)
-        return any(found(word) for word in words)
+    @staticmethod
+    def _matches_value(indexes: list[tuple[str, ...]], words: tuple[str, ...]) -> bool:
+        # A value without words matches nothing (SM-142); all its words within one field (SM-139).
+        return bool(words) and any(all(_has_word_with_prefix(index, word) for word in words) for index in indexes)
 
     def matches(self, secret: Searchable) -> bool:
         """Passes when a plain value matches (or there is none) and no negated one does."""
-        indexes = [index_words(text) for text in self.texts(secret)]
+        indexes = [index_words(text) for text in self.fields(secret)]
         if any(self._matches_value(indexes, value) for value in self.negated):
             return False
         return not self.plain or any(self._matches_value(indexes, value) for value in self.plain)
@@ -249,8 +244,9 @@ def _description(secret: Searchable) -> tuple[str, ...]:
     return () if not description else (description,)
 
 
-def _all_texts(secret: Searchable) -> list[str]:
-    # SPEC L4/L5: `all` searches name, description, tag keys and tag values.
+def _all_fields(secret: Searchable) -> list[str]:
+    # SPEC L4/L5: `all` searches name, description, tag keys and tag values, each a field of its
+    # own (SM-139: the words of one value must all match within one of them).
     texts = [secret.name]
     if secret.description:
         texts.append(secret.description)
@@ -269,9 +265,9 @@ _PREFIX_KEYS: dict[str, tuple[Callable[[Searchable], Sequence[str]], bool, int]]
     "tag-key": (_tag_keys, False, 2),
     "tag-value": (_tag_values, False, 2),
 }
-_WORD_KEYS: dict[str, tuple[Callable[[Searchable], Sequence[str]], bool, int]] = {
-    "description": (_description, True, 3),  # SM-119: every value word must match
-    "all": (_all_texts, False, 4),  # SPEC L5: any value word may match
+_WORD_KEYS: dict[str, tuple[Callable[[Searchable], Sequence[str]], int]] = {
+    "description": (_description, 3),  # SM-119: every value word must match
+    "all": (_all_fields, 4),  # SM-139: every value word, within one field
 }
 
 
@@ -347,10 +343,9 @@ def compile_filters(filters: Sequence[tuple[str, Sequence[str]]]) -> SecretFilte
             if key == "name" and plain:
                 name_candidates.append(_minimal_prefixes(plain))
         elif key in _WORD_KEYS:
-            texts, every_word, rank = _WORD_KEYS[key]
+            fields, rank = _WORD_KEYS[key]
             clause = _WordClause(
-                texts,
-                every_word,
+                fields,
                 tuple(_value_words(v) for v in plain),
                 tuple(_value_words(v) for v in negated),
             )

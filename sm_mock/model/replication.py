@@ -37,7 +37,7 @@ __all__ = [
     "sync",
 ]
 
-#: SPEC I6: the text AWS answers a write to a replica with.
+#: SPEC I6: the text AWS answers a write to a replica with, as an InvalidParameterException (SM-136).
 REPLICA_READ_ONLY = "Operation not permitted on a replica secret. Call must be made in primary secret's region."
 
 
@@ -59,30 +59,31 @@ def guard_write(secret: Secret, *, key_only: bool = False) -> None:
     """Refuse a write to a replica (SPEC I6); ``key_only`` writes (UpdateSecret with only a
     KmsKeyId) are the one change a replica takes."""
     if secret.replica_of is not None and not key_only:
-        raise invalid_request(REPLICA_READ_ONLY)
+        raise invalid_parameter(REPLICA_READ_ONLY)  # SM-136
 
 
 def guard_delete(secret: Secret) -> None:
     """Refuse deleting a replica (SPEC I6) or a primary that still has replicas (SPEC G8)."""
     guard_write(secret)
     if secret.replicas:
-        raise invalid_request(
-            f"You can't delete secret {secret.name} because it still has replicas in "
-            f"{', '.join(sorted(secret.replicas))}. Remove them first with "
-            "RemoveRegionsFromReplication."
+        # SM-137: AWS's words, with the replica regions in the order they were added (the order
+        # DescribeSecret's ReplicationStatus lists them in).
+        raise invalid_parameter(
+            f"You can't delete secret {secret.arn} that still has replica regions [{', '.join(secret.replicas)}]."
         )
 
 
 # ---- checks before anything changes ---------------------------------------------------------
 def check_regions(home: str, requests: Sequence[ReplicaRequest]) -> None:
-    """SPEC I11 (recommendation): the secret's own region, or a region named twice, is invalid."""
+    """The secret's own region (SM-135: "Invalid replica region.") or a region named twice
+    (SPEC I11, recommendation) is invalid."""
     if any(not request.region for request in requests):
         # The model makes no member required, so `[{}]` reaches the service.
         raise invalid_parameter("Every AddReplicaRegions entry needs a Region, e.g. {'Region': 'eu-west-1'}.")
     wanted = [request.region for request in requests]
     for region in wanted:
         if region == home:
-            raise invalid_parameter(f"You can't replicate a secret to its own region ({region}).")
+            raise invalid_parameter("Invalid replica region.")  # SM-135
         if wanted.count(region) > 1:
             raise invalid_parameter(f"The region {region} is listed more than once in AddReplicaRegions.")
 

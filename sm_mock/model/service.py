@@ -252,6 +252,12 @@ class SecretsService:
         elif secret.replica_of is not None:
             replication.report_key(self.backend, secret)
 
+    def sync_replicas(self, secret: Secret) -> None:
+        """Copy a primary's state to its replicas after a change made outside a request's write
+        (a scheduled rotation, SPEC I7); no lock held by the caller."""
+        with self.locked(secret):
+            self._propagate(secret)
+
     # ---- values ---------------------------------------------------------------------------
     @staticmethod
     def read_value(secret: Secret, version: SecretVersion, now: datetime) -> bytes:
@@ -411,9 +417,11 @@ class SecretsService:
         rotation_token: str | None,
     ) -> Written:
         """Write a new version (SPEC D6, D7), idempotently per ClientRequestToken (SPEC E1–E5)."""
-        secret = self.find(caller, secret_id)
+        # SM-134: the request's shape (a value is required) is checked before the secret is looked
+        # up, so a missing secret without a value answers SM-049's InvalidRequestException.
         value = self._value(secret_string, secret_binary, required=True)
         assert value is not None
+        secret = self.find(caller, secret_id)
         with self.locked(secret) as store:
             if secret.replica_of is not None:
                 replication.guard_write(secret)  # SPEC I6
@@ -682,13 +690,14 @@ class _Locked:
     """The context manager of :meth:`SecretsService.locked` (a class: it is on every write's path,
     and the usual case, a secret without replicas, takes one lock and builds nothing)."""
 
-    __slots__ = ("_also", "_secret", "_service", "_stores")
+    __slots__ = ("_also", "_marks", "_secret", "_service", "_stores")
 
     def __init__(self, service: SecretsService, secret: Secret, also: Sequence[str]) -> None:
         self._service = service
         self._secret = secret
         self._also = also
         self._stores: list[RegionStore] = []
+        self._marks: list[int] = []
 
     def __enter__(self) -> RegionStore:
         secret, also, backend = self._secret, self._also, self._service.backend
@@ -709,13 +718,18 @@ class _Locked:
             for store in reversed(stores):  # replication changed meanwhile: start again
                 store.lock.release()
         self._stores = stores
+        # Where each keyring stands: a write that fails takes back the keys it made (SPEC A8).
+        self._marks = [store.keyring.mark() for store in stores]
         return home
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
         if exc_type is None:
             # Secret.touch, inline (every write passes here); a write that fails changes
-            # nothing (SPEC A8), its revision included.
+            # nothing (SPEC A8), its revision and the keyrings included (issue 18, item 14).
             self._secret.revision += 1
+        else:
+            for store, mark in zip(self._stores, self._marks, strict=True):
+                store.keyring.undo(mark)
         for store in reversed(self._stores):
             store.lock.release()
 

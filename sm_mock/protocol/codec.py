@@ -63,10 +63,19 @@ def decode_request(body: bytes | str | None) -> dict[str, Any]:
         return {}
     try:
         data = _loads(body)
-        # A lone surrogate escape ("\\ud800") is valid JSON syntax but not Unicode text; it
-        # could never be stored or encrypted as UTF-8, so the body is rejected here.
-        # (``in`` first: a plain substring scan spares the regular expression on almost every body.)
-        if (isinstance(body, str) or (b"\\u" in body and _SURROGATE_ESCAPE.search(body))) and not _is_unicode(data):
+        # A lone surrogate is valid JSON syntax but not Unicode text; it could never be stored or
+        # encrypted as UTF-8, so the body is rejected here. It arrives as an escape ("\\ud800"),
+        # or as the raw bytes of one (ED A0..BF xx), which JSON's decoder lets through (it decodes
+        # with "surrogatepass"; issue 18, item 10). A body json.loads decoded by itself (another
+        # encoding, leading whitespace) is checked whole. (Plain substring scans first: they spare
+        # the regular expression and the full check on almost every body.)
+        suspicious = (
+            isinstance(body, str)
+            or body[:1] != b"{"
+            or b"\xed" in body
+            or (b"\\u" in body and _SURROGATE_ESCAPE.search(body) is not None)
+        )
+        if suspicious and not _is_unicode(data):
             raise AwsError(
                 choices.TYPE_VIOLATION_CODE,
                 "The request body contains a string that is not valid Unicode (a lone UTF-16 "

@@ -51,10 +51,11 @@ def _type_error(path: str, expected: str, value: object) -> AwsError:
     )
 
 
-#: Range violations whose AWS text was recorded (keyed by wire path).
+#: Range violations whose AWS code and text were recorded (keyed by wire path): these keep
+#: their own answer instead of the model-violation one (choices.MODEL_VIOLATION_CODE).
 _RANGE_MESSAGES = {
     # SM-042.
-    "rotationRules.automaticallyAfterDays": AFTER_DAYS_OUT_OF_RANGE,
+    "rotationRules.automaticallyAfterDays": ("InvalidParameterException", AFTER_DAYS_OUT_OF_RANGE),
 }
 
 
@@ -157,7 +158,7 @@ def _compile(shape: Any) -> Check:  # one branch per shape type
             if (lo is not None and value < lo) or (hi is not None and value > hi):
                 recorded = _RANGE_MESSAGES.get(path)
                 if recorded is not None:
-                    raise AwsError(code, recorded)
+                    raise AwsError(*recorded)
                 bound = (
                     f"greater than or equal to {lo}" if lo is not None and value < lo else f"less than or equal to {hi}"
                 )

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Mapping
 from datetime import datetime
+from typing import Protocol
 
 from ..errors import AwsError
 from ..ids import IdSource
@@ -24,9 +25,17 @@ from ..model.secret import AWSPENDING, Secret, SecretVersion
 from .records import History, LambdaHandler, RotationRecord
 from .runner import Runner
 
-__all__ = ["Scheduler"]
+__all__ = ["Replicating", "Scheduler"]
 
 logger = logging.getLogger("sm_mock")
+
+
+class Replicating(Protocol):
+    """What the scheduler asks of the model after a scheduled rotation
+    (:meth:`sm_mock.model.service.SecretsService.sync_replicas`)."""
+
+    def sync_replicas(self, secret: Secret) -> None:
+        """Bring the secret's replicas up to date (no lock held by the caller)."""
 
 
 class Scheduler:
@@ -48,6 +57,9 @@ class Scheduler:
         self._ids = ids
         self._limits = limits
         self._runner = runner
+        #: Where a scheduled rotation's end result is copied to the replicas (set by the owner;
+        #: an object, not a callback, as Runner.scheduler).
+        self.replication: Replicating | None = None
         self._lock = threading.Lock()
         #: (window start, tie-breaker, secret, generation): the next due rotation first.
         self._heap: list[tuple[datetime, int, Secret, int]] = []
@@ -127,3 +139,8 @@ class Scheduler:
             secret.touch()
             job = runner.begin(store, secret, token, rotation.lambda_arn, handler, "schedule", now, test=False)
         runner.execute(job)
+        if self.replication is not None and secret.replicas:
+            # SPEC I7: the rotation's last changes (AWSPENDING cleared, SM-125) happen outside
+            # any write of the function, so they reach the replicas here, as RotateSecret's do
+            # (issue 18, item 8: the replica kept AWSPENDING while its status said InSync).
+            self.replication.sync_replicas(secret)
