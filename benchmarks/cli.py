@@ -23,6 +23,7 @@ from typing import Any
 
 from . import checker, sections
 from . import instructions as counting
+from . import server as serving
 from .harness import RESULTS_DIR, Settings, Target, Timing, format_table, log, machine_info, parse_sizes, table
 
 #: Every section, in the order they run: moto last (its import changes later botocore sessions).
@@ -34,6 +35,7 @@ SECTIONS: dict[str, Callable[[Settings], Any]] = {
     "memory": sections.memory,
     "instructions": counting.section,
     "checker": checker.section,
+    "server": serving.section,
     "moto": sections.moto,
 }
 #: What runs without ``--sections``: all but the callgrind counts (minutes of their own) and the
@@ -48,6 +50,7 @@ LIMITS = {
     "per_test": 10_000.0,  # µs
     "fixture_test": 2_000.0,  # µs: a test with the sm_client fixture's reused client
     "activation": 200.0,  # µs
+    "server": 2.0,  # sm_mock's server answers at least twice moto's requests per second
     # and under 2 KiB of memory per secret beyond its value
 }
 FULL = Settings(sections=DEFAULT_SECTIONS)
@@ -63,6 +66,11 @@ QUICK = Settings(
     moto_tests=Timing(3, 2, 1),
     moto_memory_secrets=200,
     instruction_calls=10,
+    server_clients=(2,),
+    server_calls=30,
+    server_rounds=1,
+    server_warmup_rounds=0,
+    server_secrets=20,
     sections=DEFAULT_SECTIONS,
     quick=True,
 )
@@ -124,6 +132,12 @@ def targets(record: dict[str, Any]) -> list[Target]:
             row["fixture_test"]["median_us"],
             LIMITS["fixture_test"],
         )
+    for row in record.get("server", {}).get("results", []):
+        if "throughput_ratio" in row:
+            name = f"server_throughput_2x_moto/{row['clients']}_clients"
+            text = "GetSecretValue requests/s over HTTP, sm_mock's server / moto's ThreadedMotoServer"
+            # Judged as moto / sm_mock <= 0.5, so that the lower-is-better Target applies.
+            _judge(out, row, "verdict", name, text, 1 / row["throughput_ratio"], 1 / LIMITS["server"])
     if "memory" in record:
         name, text = "memory_under_2KiB_per_secret", "tracemalloc bytes per secret (store + index) beyond its value"
         _judge(out, record["memory"], "verdict", name, text, record["memory"]["secret_bytes_beyond_value"], 2048)
@@ -158,6 +172,18 @@ _MOTO |= {
     "sm_mock ratio": "{ours[ratio]:.3f}",
 }
 _FIXED = ("figure", "sm_mock", "moto", "target", "")
+_SERVER = {"clients": "{clients}", "sm_mock req/s": "{sm_mock[requests_per_s]:.0f}"}
+_SERVER |= {
+    "p50 ms": "{sm_mock[p50_ms]:.2f}",
+    "p99 ms": "{sm_mock[p99_ms]:.2f}",
+    "moto req/s": "{moto[requests_per_s]:.0f}",
+}
+_SERVER |= {"moto p50": "{moto[p50_ms]:.2f}", "moto p99": "{moto[p99_ms]:.2f}", "x moto": "{throughput_ratio:.2f}"}
+_SERVER |= {
+    ">= 2x": "{verdict}",
+    "cpu µs/req": "{sm_mock[server_cpu_us]:.0f}",
+    "moto cpu µs": "{moto[server_cpu_us]:.0f}",
+}
 
 
 def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
@@ -228,6 +254,15 @@ def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
         ]
     elif "moto" in record:
         lines += ["", "5. moto: not installed, skipped"]
+    if "server" in record:
+        served = record["server"]
+        lines += [
+            "",
+            f"7. server mode: GetSecretValue over HTTP from concurrent boto3 client processes ({served['secrets']} "
+            f"secrets, {served['calls_per_client']} calls per client per round), sm_mock's server"
+            + (f" beside moto {served['moto_version']}'s ThreadedMotoServer" if "moto_version" in served else ""),
+            table(served["results"], _SERVER),
+        ]
     if record.get("instructions", {}).get("available"):
         lines += counting.report(record["instructions"])
     elif "instructions" in record:
@@ -269,6 +304,8 @@ def settings_from(args: argparse.Namespace) -> Settings:
     changes: dict[str, Any] = {
         "sections": tuple(n for n in SECTIONS if n in chosen and not (args.no_moto and n == "moto"))
     }
+    if args.no_moto:
+        changes["server_moto"] = False
     if args.secrets:
         changes["populations"] = parse_sizes(args.secrets)
     if args.moto_secrets:

@@ -168,6 +168,12 @@ class Settings:
     moto_tests: Timing = Timing(5, 3, 1)
     moto_memory_secrets: int = 2_000
     instruction_calls: int = 50  # point calls per contender under callgrind
+    server_clients: tuple[int, ...] = (1, 4)  # concurrent boto3 client processes against each server
+    server_calls: int = 300  # GetSecretValue calls per client per round
+    server_rounds: int = 5
+    server_warmup_rounds: int = 1
+    server_secrets: int = 100
+    server_moto: bool = True  # moto's ThreadedMotoServer beside sm_mock's, when moto[server] is installed
     sections: tuple[str, ...] = ()
     quick: bool = False
 

@@ -1,16 +1,21 @@
-"""``python -m sm_mock demo``: a scripted scenario through a real boto3 client."""
+"""``python -m sm_mock demo``: a scripted scenario through a real boto3 client.
+``python -m sm_mock serve``: the mock as an HTTP server for other processes and languages."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import importlib
 import json
 import os
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["demo", "main"]
+__all__ = ["add_serve_arguments", "demo", "main", "serve"]
 
 ROTATOR_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:rotate-db"
 
@@ -142,6 +147,108 @@ def demo() -> int:
     return 0
 
 
+def _handler(spec: str) -> tuple[str, Callable[..., Any]]:
+    """``ARN=package.module:function`` -> (ARN, the function), for ``--lambda``."""
+    arn, sep, path = spec.partition("=")
+    module_name, colon, attribute = path.partition(":")
+    if not sep or not colon or not arn or not module_name or not attribute:
+        raise argparse.ArgumentTypeError(
+            f"{spec!r}: write --lambda ARN=package.module:function, e.g. "
+            "--lambda arn:aws:lambda:us-east-1:123456789012:function:rotate=myapp.rotation:handler"
+        )
+    try:
+        target: Any = importlib.import_module(module_name)
+        for name in attribute.split("."):
+            target = getattr(target, name)
+    except (ImportError, AttributeError) as error:
+        raise argparse.ArgumentTypeError(
+            f"{spec!r}: cannot import {path} ({error}); is the module on PYTHONPATH?"
+        ) from None
+    if not callable(target):
+        raise argparse.ArgumentTypeError(f"{spec!r}: {path} is not a function (it is {type(target).__name__})")
+    return arn, target
+
+
+def _throttling(value: str) -> bool | list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()] or True
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``serve`` (another front end can add its own next to them)."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=0, help="port to listen on (default 0: a free port, printed)")
+    parser.add_argument("--region", default=None, help="region of requests whose signature names none (us-east-1)")
+    parser.add_argument("--account-id", default="123456789012", help="the default account (123456789012)")
+    parser.add_argument("--seed", type=int, default=None, help="seed ARN suffixes, ids, passwords and fault draws")
+    parser.add_argument(
+        "--throttling",
+        nargs="?",
+        const=True,
+        default=False,
+        type=_throttling,
+        metavar="OPERATIONS",
+        help="enforce AWS's rate quotas: all, or a comma-separated list of operations or quota groups",
+    )
+    parser.add_argument(
+        "--lambda",
+        dest="lambdas",
+        action="append",
+        default=[],
+        type=_handler,
+        metavar="ARN=MODULE:FUNCTION",
+        help="register a rotation function by import path (repeatable)",
+    )
+
+
+def serve(args: argparse.Namespace, ready: Callable[[Any], None] | None = None) -> int:
+    """Run the standalone server until SIGINT or SIGTERM; returns a process exit code.
+
+    The first line printed holds the URL. ``ready(mock)`` runs once it serves (where another
+    front end can start its own servers on the same mock).
+    """
+    from .clock import OffsetClock
+    from .mock import SecretsManagerMock
+
+    # The clock follows the real one and moves forward on POST /_sm_mock/time.
+    mock = SecretsManagerMock(
+        region=args.region,
+        account_id=args.account_id,
+        seed=args.seed,
+        throttling=args.throttling,
+        clock=OffsetClock(),
+    )
+    for arn, function in args.lambdas:
+        mock.register_lambda(arn, function)
+    stopping = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return _serve_until_stopped(mock, args, stopping, ready)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _serve_until_stopped(
+    mock: Any, args: argparse.Namespace, stopping: threading.Event, ready: Callable[[Any], None] | None
+) -> int:
+    with mock:
+        try:
+            url = mock.serve(args.host, args.port)
+        except OSError as error:  # the port is taken, the address is not this host's, ...
+            print(f"sm_mock: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            return 1
+        print(
+            f"sm_mock serves AWS Secrets Manager at {url} (region {mock.region}, account {mock.account_id})", flush=True
+        )
+        print(f"control API: {url}/_sm_mock/health; stop with Ctrl-C or SIGTERM", flush=True)
+        if ready is not None:
+            ready(mock)
+        stopping.wait()
+    with contextlib.suppress(OSError):  # whoever read the output may have gone already
+        print("sm_mock server stopped", flush=True)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     # The name it was started by: `sm-mock` (the script) or `python -m sm_mock`.
@@ -155,9 +262,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("demo", help="run a short scripted scenario against the in-memory backend")
+    add_serve_arguments(
+        sub.add_parser(
+            "serve",
+            help="serve the mock over HTTP (JSON 1.1, as AWS) for other processes and languages",
+            description="Serve an in-memory Secrets Manager over HTTP until interrupted. The first line "
+            "printed holds the URL; point clients at it with --endpoint-url / endpoint_url.",
+        )
+    )
     args: Any = parser.parse_args(argv)
     if args.command == "demo":
         return demo()
+    if args.command == "serve":
+        return serve(args)
     return 2
 
 

@@ -34,6 +34,10 @@ __all__ = [
     "RESTORE_NOT_DELETED_IS_NOOP",
     "ROTATION_RETRIES",
     "SCHEDULED_SECRETS_COUNT_TOWARD_QUOTA",
+    "SERVER_BAD_REGION_CODE",
+    "SERVER_BODY_TOO_LARGE_CODE",
+    "SERVER_MAX_BODY_BYTES",
+    "SERVER_PROTOCOL_CODE",
     "TAG_LIMIT_CODE",
     "TYPE_VIOLATION_CODE",
     "UNKNOWN_OPERATION_CODE",
@@ -257,6 +261,33 @@ __all__ += [
     "CROSS_ACCOUNT_STATUSES",
     "ONE_ORGANIZATION_BY_DEFAULT",
 ]
+
+#: Server mode (issue 16). A request the JSON 1.1 protocol cannot route: no or an unknown
+#: ``X-Amz-Target``, a content type other than ``application/x-amz-json-1.1`` (SPEC A1: "Header
+#: `X-Amz-Target: secretsmanager.<Operation>`, `Content-Type: application/x-amz-json-1.1`"), or a
+#: method other than POST on the service path. No recorded row shows AWS's answer; AWS's JSON
+#: services answer an unroutable request with HTTP 400 ``UnknownOperationException``, which every
+#: SDK turns into its generic service error, so that is the answer here.
+SERVER_PROTOCOL_CODE = "UnknownOperationException"
+
+#: Server mode: the largest request body read. The largest Secrets Manager request is a
+#: CreateSecret with a 65,536-byte SecretBinary (SPEC C2's value limit), about 88 KiB once
+#: base64-encoded with its other members; 1 MiB leaves room for any valid request and bounds
+#: what one connection can make the server hold. A larger body is not read.
+SERVER_MAX_BODY_BYTES = 1024 * 1024
+
+#: Server mode: the code of the HTTP 413 answer to a body over SERVER_MAX_BODY_BYTES. AWS's
+#: front end answers an oversized request before any service sees it, with no recorded body;
+#: HTTP's own name for the status is used, as a JSON 1.1 error so SDKs parse it.
+SERVER_BODY_TOO_LARGE_CODE = "RequestEntityTooLargeException"
+
+#: Server mode: a SigV4 credential scope whose region is not a region name (the in-process
+#: path never sees one: botocore checks region names before signing). AWS's front end refuses a
+#: request scoped to an invalid region before the service sees it, as a signature error (HTTP
+#: 403, "Credential should be scoped to a valid region."); unrecorded here, so the code is the
+#: one SDKs know for signature failures.
+SERVER_BAD_REGION_CODE = "InvalidSignatureException"
+
 
 # ---- the local secrets endpoint (sm_mock/agent/, issue 20) ---------------------------------
 # The reference is the open-source Agent, aws/aws-secretsmanager-agent (read, not copied), and

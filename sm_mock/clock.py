@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "ManualClock", "SystemClock", "as_clock", "to_milliseconds"]
+__all__ = ["Clock", "ManualClock", "OffsetClock", "SystemClock", "as_clock", "to_milliseconds"]
 
 
 @runtime_checkable
@@ -87,6 +87,36 @@ class ManualClock:
         return f"ManualClock({self._now.isoformat()})"
 
 
+class OffsetClock:
+    """The system time plus an offset that moves only when told to.
+
+    The standalone server's clock (``python -m sm_mock serve``): time passes as it does for the
+    clients, and ``POST /_sm_mock/time`` moves it forward (or to a given moment) for every
+    later request, so deletion windows and rotation schedules can be reached from another
+    process. Like :class:`SystemClock` it reads :mod:`datetime` on every call.
+    """
+
+    __slots__ = ("_offset",)
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self._offset
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        """Move forward by a timedelta or timedelta keywords (``days=7``); returns the new time."""
+        self._offset += delta if delta is not None else timedelta(**kwargs)
+        return self.now()
+
+    def set(self, when: datetime) -> None:
+        """Jump to a point in time (time goes on passing from there)."""
+        self._offset = to_utc(when) - datetime.now(timezone.utc)
+
+    def __repr__(self) -> str:
+        return f"OffsetClock(offset={self._offset})"
+
+
 class _UtcClock:
     """A user's clock (a ``now()`` method or a callable), read in aware UTC: the one boundary
     where every time sm_mock uses is normalised (a naive time is taken as UTC)."""
@@ -110,7 +140,7 @@ def as_clock(clock: Clock | object | None) -> Clock:
     """
     if clock is None:
         return SystemClock()
-    if type(clock) in (SystemClock, ManualClock):
+    if type(clock) in (SystemClock, ManualClock, OffsetClock):
         return clock  # type: ignore[return-value]
     if isinstance(clock, Clock):
         return _UtcClock(clock.now)

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .model.backend import Backend
     from .quotas import Quotas
     from .rotation import Rotations
+    from .server import Server
     from .sleeps import SleepLog
 
 __all__ = ["DEFAULT_ACCOUNT", "DEFAULT_REGION", "SecretsManagerMock", "current", "mock_secretsmanager"]
@@ -140,6 +141,8 @@ class SecretsManagerMock:
         # Before the first start() the mock shows an empty session, made when first asked for
         # (so faults and quotas can be inspected early); after stop() it shows its last one.
         self._last: Session | None = None
+        #: The HTTP server of :meth:`serve`, while one runs.
+        self._server: Server | None = None
         #: Local secrets endpoints (serve_agent) of the current activation; stopped with it.
         self._agents: list[AgentEndpoint] = []
 
@@ -274,6 +277,9 @@ class SecretsManagerMock:
             return
         from .botocore import deactivate
 
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
         for endpoint in self._agents:
             endpoint.stop()
         self._agents.clear()
@@ -310,6 +316,7 @@ class SecretsManagerMock:
         clone.access_keys = dict(self.access_keys)
         clone._active = False
         clone._last = None
+        clone._server = None
         clone._agents = []
         clone._region_explicit = self._region_explicit
         return clone
@@ -422,6 +429,27 @@ class SecretsManagerMock:
             return own(instance, *args, **kwargs)
 
         return method  # type: ignore[return-value]
+
+    # ---- server mode --------------------------------------------------------------------
+    def serve(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve this mock over HTTP and return the endpoint URL (``http://127.0.0.1:PORT``).
+
+        For other processes and languages (the AWS CLI, a Node service, a subprocess's boto3
+        with ``endpoint_url``): their requests run through the same pipeline as this process's,
+        so registered rotation functions, faults, quotas, the call log and the clock apply. The
+        control API is under ``/_sm_mock/`` (README, "Server mode"). ``port=0`` picks a free
+        port. The server stops when the mock stops; calling again returns the same URL.
+        """
+        if not self._active:
+            raise SmMockError(
+                "serve() needs an active mock: call it inside `with mock_secretsmanager() as sm:` "
+                "(or use the sm_server_url pytest fixture)."
+            )
+        if self._server is None:
+            from .server import start
+
+            self._server = start(lambda: self._session, self.options.clock, host=host, port=port)
+        return self._server.url
 
     # ---- conveniences -------------------------------------------------------------------
     def register_lambda(self, function_arn: str, handler: LambdaHandler) -> None:

@@ -5,6 +5,8 @@ Fixtures:
 * ``sm_mock`` — an active :class:`~sm_mock.SecretsManagerMock` for the test. Options come
   from the marker ``@pytest.mark.sm_mock(region=..., seed=..., ...)``.
 * ``sm_client`` — a boto3 ``secretsmanager`` client in the mock's region.
+* ``sm_server_url`` — the endpoint URL of an HTTP server bound to the test's mock
+  (:meth:`~sm_mock.SecretsManagerMock.serve`), for subprocesses and other languages.
 * ``sm_agent_url`` — the URL of a local secrets endpoint (``sm_mock.serve_agent()``, options
   from the marker ``@pytest.mark.sm_agent(style=..., ttl_seconds=...)``), with
   ``PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`` and, when no token variable is set,
@@ -36,7 +38,7 @@ import pytest
 from .botocore import configured_region
 from .mock import SecretsManagerMock
 
-__all__ = ["check_rotation_function_fixture", "sm_agent_url", "sm_client", "sm_mock_fixture"]
+__all__ = ["check_rotation_function_fixture", "sm_agent_url", "sm_client", "sm_mock_fixture", "sm_server_url"]
 
 _PLUGIN_OPTIONS = frozenset({"fail_on_unused_faults", "expect_rotation_failures"})
 
@@ -121,6 +123,12 @@ def sm_mock_fixture(request: pytest.FixtureRequest) -> Iterator[SecretsManagerMo
 def sm_client(sm_mock: SecretsManagerMock) -> Any:
     """A boto3 ``secretsmanager`` client in the active mock's region."""
     return sm_mock.client()
+
+
+@pytest.fixture
+def sm_server_url(sm_mock: SecretsManagerMock) -> str:
+    """``http://127.0.0.1:PORT``: the test's mock served over HTTP (stopped with the mock)."""
+    return sm_mock.serve()
 
 
 @pytest.fixture

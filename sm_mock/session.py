@@ -124,6 +124,15 @@ class Session:
     def __repr__(self) -> str:
         return f"Session(region={self.region!r}, account_id={self.account_id!r})"
 
+    def reset(self) -> None:
+        """Empty every piece of state (secrets, calls, sleeps, faults, quotas, rotation records)
+        in place, as a new activation would start; the options, the registered rotation functions
+        and the mapped access keys stay. The server's ``POST /_sm_mock/reset`` calls it; a
+        request in flight meanwhile sees the old state or the new one."""
+        thread, owner = self.thread, self.owner
+        Session.__init__(self, self.options, owner=owner, lambdas=self.rotations.lambdas, access_keys=self.access_keys)
+        self.thread = thread
+
     def account_for(self, access_key_id: str | None) -> str:
         """The account a request's access key belongs to.
 

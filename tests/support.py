@@ -132,3 +132,66 @@ def needs_model(operation: str, *members: str) -> pytest.MarkDecorator:
         bool(missing),
         reason=f"botocore {botocore.__version__}'s secretsmanager model lacks {', '.join(missing)}",
     )
+
+
+# ---- server mode ------------------------------------------------------------------------------
+def client_environment(region: str = REGION, **extra: str) -> dict[str, str]:
+    """The environment of a client subprocess (AWS CLI, Node, boto3) pointed at sm_mock's
+    server: fake credentials, a region, no proxy for loopback, no AWS config files."""
+    import os
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("AWS_") and k.lower() not in ("http_proxy", "https_proxy")
+    }
+    env |= {
+        "AWS_ACCESS_KEY_ID": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        "AWS_SECRET_ACCESS_KEY": FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        "AWS_DEFAULT_REGION": region,
+        "AWS_REGION": region,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }
+    return env | extra
+
+
+def http(
+    url: str, method: str, path: str = "/", body: bytes | str | None = None, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], Any]:
+    """One raw HTTP request: (status, headers, the JSON body parsed, or its text if not JSON)."""
+    import http.client
+    import json
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        raw = response.read()
+        try:
+            parsed: Any = json.loads(raw) if raw else None
+        except ValueError:
+            parsed = raw.decode("utf-8", "replace")
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, parsed
+    finally:
+        connection.close()
+
+
+def control(url: str, method: str, endpoint: str, body: object = None) -> tuple[int, Any]:
+    """A request to the server's control API (``/_sm_mock/<endpoint>``) through urllib."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{url}/_sm_mock/{endpoint}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())

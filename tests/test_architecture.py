@@ -165,6 +165,14 @@ def test_nothing_below_the_session_receives_the_mock() -> None:
     assert offenders == []
 
 
+@pytest.mark.parametrize("module", _in("sm_mock.server"))
+def test_the_server_is_a_transport_beside_botocore(module: str) -> None:
+    # Server mode enters the pipeline as the botocore hook does, and needs neither the hook nor
+    # the mock (which hands it the session to serve).
+    offenders = {n for n in internal_imports(module) if n.startswith("sm_mock.botocore") or n == "sm_mock.mock"}
+    assert not offenders, f"{module} imports {offenders}"
+
+
 @pytest.mark.parametrize("module", _in("sm_mock.agent"))
 def test_the_local_endpoint_reads_only_through_the_pipeline(module: str) -> None:
     # Issue 20: the endpoint's reads are the mock's own GetSecretValue (call log, faults,

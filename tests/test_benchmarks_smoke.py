@@ -54,6 +54,10 @@ def test_quick_run_prints_every_table_and_writes_a_complete_record(
     record = json.loads(path.read_text(encoding="utf-8"))
     assert record["benchmark"] == "sm_mock" and record["machine"]["botocore"] and record["settings"]["quick"]
     assert "moto" not in record and "instructions" not in record
+    (served,) = record["server"]["results"]  # sm_mock's server alone: moto is off
+    assert served["clients"] == 2 and set(served) == {"clients", "sm_mock"}
+    assert _positive(served["sm_mock"]["requests_per_s"]) and served["sm_mock"]["calls"] == 60
+    assert served["sm_mock"]["p50_ms"] <= served["sm_mock"]["p99_ms"]
     assert [p["secrets"] for p in record["calls"]] == [100, 1000]
     calls = {(r["secrets"], r["case"]): r for p in record["calls"] for r in p["results"]}
     assert set(calls) == {(n, case.name) for n in (100, 1000) for case in sections.CASES}

@@ -1,0 +1,111 @@
+"""What the server reads from an HTTP request and writes back, as Secrets Manager speaks it.
+
+JSON 1.1 (SPEC A1): ``POST /`` with ``X-Amz-Target: secretsmanager.<Operation>`` and
+``Content-Type: application/x-amz-json-1.1``. The operation is taken from the target header
+only; the region from the SigV4 credential scope and the account from its access key id
+(:meth:`~sm_mock.session.Session.account_for`). Signatures are not verified.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import uuid
+from functools import cache
+
+from .. import choices
+from ..errors import AwsError
+from ..protocol.validation import service_model
+
+__all__ = [
+    "CONTENT_TYPE",
+    "TARGET_PREFIX",
+    "attempt_of",
+    "credential_scope",
+    "new_request_id",
+    "operation_of",
+]
+
+#: The content type of every request and answer (SPEC A1).
+CONTENT_TYPE = "application/x-amz-json-1.1"
+#: The target prefix of Secrets Manager's operations (the model's ``targetPrefix``).
+TARGET_PREFIX = "secretsmanager."
+
+_REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
+_request_numbers = itertools.count(1)
+
+
+def new_request_id() -> str:
+    """A fresh ``x-amzn-RequestId``: UUID-shaped, as AWS sends, unique in the process."""
+    return f"{_REQUEST_ID_PREFIX}{next(_request_numbers):012x}"
+
+
+@cache
+def _operations() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
+
+
+def operation_of(target: str | None, content_type: str | None) -> str:
+    """The operation a request names, or the AwsError it is answered with.
+
+    Only the target header decides: nothing in the body can change which operation runs.
+    """
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media != CONTENT_TYPE:
+        raise AwsError(
+            choices.SERVER_PROTOCOL_CODE,
+            f"Secrets Manager takes JSON 1.1 requests: send Content-Type: {CONTENT_TYPE} "
+            f"(this request had {content_type or 'none'}).",
+        )
+    if not target:
+        raise AwsError(
+            choices.SERVER_PROTOCOL_CODE,
+            "The request has no X-Amz-Target header: name the operation as "
+            "X-Amz-Target: secretsmanager.<Operation> (for example secretsmanager.GetSecretValue).",
+        )
+    prefix, _, operation = target.strip().partition(".")
+    if prefix.lower() != TARGET_PREFIX[:-1] or operation not in _operations():
+        raise AwsError(
+            choices.SERVER_PROTOCOL_CODE,
+            f"{target!r} is not a Secrets Manager operation: use X-Amz-Target: secretsmanager.<Operation> "
+            "with an operation of the Secrets Manager API (for example secretsmanager.GetSecretValue).",
+        )
+    return operation
+
+
+#: What a region name looks like (us-east-1, us-gov-west-1, eu-isoe-west-1, ...).
+_REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
+
+
+def credential_scope(authorization: str | None) -> tuple[str | None, str | None]:
+    """(region, access key id) from a SigV4 ``Authorization`` header, each None when absent.
+
+    ``AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/secretsmanager/aws4_request, ...``.
+    A scope naming no valid region is refused (choices.SERVER_BAD_REGION_CODE).
+    """
+    if not authorization:
+        return None, None
+    start = authorization.find("Credential=")
+    if start == -1:
+        return None, None
+    scope = authorization[start + len("Credential=") :].split(",", 1)[0].strip().split("/")
+    key = scope[0] or None
+    region = scope[2] if len(scope) >= 3 and scope[2] else None
+    if region is not None and not _REGION.fullmatch(region):
+        raise AwsError(
+            choices.SERVER_BAD_REGION_CODE,
+            f"Credential should be scoped to a valid region, not {region[:60]!r}: "
+            "sign with a region such as us-east-1.",
+            status=403,
+        )
+    return region, key
+
+
+def attempt_of(header: str | None) -> int:
+    """The attempt number from ``amz-sdk-request: attempt=N; max=M`` (1 when absent), which
+    botocore, the AWS CLI and the JavaScript SDK all send."""
+    for part in (header or "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == "attempt" and value.isdigit():
+            return max(1, int(value))
+    return 1
