@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import contextvars
 
-__all__ = ["answered", "current", "mark_answered", "reset", "service", "start"]
+__all__ = ["answered", "asynchronous", "current", "last_record", "mark_answered", "note_last", "reset", "service", "start"]
 
 _request: contextvars.ContextVar[tuple[str, str] | None] = contextvars.ContextVar("sm_mock_request", default=None)
 _answered: contextvars.ContextVar[bool] = contextvars.ContextVar("sm_mock_answered", default=False)
+#: True while an aiobotocore endpoint sends the attempt (its answer must be awaitable).
+_asynchronous: contextvars.ContextVar[bool] = contextvars.ContextVar("sm_mock_asynchronous", default=False)
+#: The call record of the last attempt sm_mock answered in this task (async clients: tasks on
+#: one thread interleave, so the thread's last record may be another task's).
+_last: contextvars.ContextVar[object] = contextvars.ContextVar("sm_mock_last", default=None)
 
 
-def start(service: str, operation: str) -> contextvars.Token[tuple[str, str] | None]:
+def start(service: str, operation: str, asynchronous: bool = False) -> contextvars.Token[tuple[str, str] | None]:
     """A new attempt of ``service``'s ``operation`` is being sent; pass the token to :func:`reset`."""
     _answered.set(False)
+    _asynchronous.set(asynchronous)
     return _request.set((service, operation))
 
 
@@ -42,3 +48,18 @@ def mark_answered() -> None:
 def answered() -> bool:
     """True when sm_mock answered the last attempt sent from here."""
     return _answered.get()
+
+
+def asynchronous() -> bool:
+    """True when the attempt in flight comes from an aiobotocore client."""
+    return _asynchronous.get()
+
+
+def note_last(record: object) -> None:
+    """Keep the call record sm_mock just answered this task's attempt with."""
+    _last.set(record)
+
+
+def last_record() -> object:
+    """The call record of the last attempt sm_mock answered in this task (or None)."""
+    return _last.get()

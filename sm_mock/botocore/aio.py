@@ -1,0 +1,195 @@
+"""aiobotocore (and aioboto3) clients: served, contained and retried like botocore's.
+
+aiobotocore reuses botocore's handlers, serializers and retry rules, so the hook answers its
+clients too (an ``AioSession`` registers botocore's builtin handlers, sm_mock's among them).
+It has its own endpoint, signer and rate limiter, though, each a coroutine version of
+botocore's, and those bypass what :mod:`.guard` and :mod:`.retries` patch. This module
+patches the same points on aiobotocore's classes, while a mock is active:
+
+* ``AioEndpoint._do_get_response`` notes the attempt in flight (:mod:`.inflight`), marked
+  asynchronous: the hook then answers with an ``AioAWSResponse``, whose ``content`` the
+  endpoint awaits (a plain AWSResponse fails with "object bytes can't be used in 'await'
+  expression").
+* ``first_non_none_response`` as ``aiobotocore.endpoint`` imported it: sm_mock's answer to a
+  Secrets Manager request wins over another mock's.
+* ``AioEndpoint._send`` (its aiohttp or httpx session): what nothing answered is served
+  (Secrets Manager), let out (``allow_services``) or stopped, as :func:`.guard.unanswered` says.
+* ``AioRequestSigner.get_auth_instance``: fake keys sign what sm_mock serves or stops.
+* ``aiobotocore.endpoint``'s ``asyncio.sleep`` between attempts (``AioEndpoint._needs_retry``):
+  the back-off after an answer of sm_mock's is recorded in ``sm.sleeps`` and not slept (the
+  task still yields to the event loop once); ``real_sleep=True`` sleeps it.
+* ``AsyncTokenBucket._acquire`` (adaptive retry mode): its wait is recorded, as botocore's.
+
+Nothing is imported or patched when aiobotocore is not installed. Patching is
+reference-counted like :mod:`.guard` and :mod:`.retries`; the last deactivation restores
+aiobotocore exactly as it was (leaving a later patch by someone else alone).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import threading
+from typing import Any
+
+from .. import session as sessions
+from ..sleeps import BACKOFF
+from . import inflight
+from .guard import own_answer, signing_arguments, unanswered
+from .retries import grant, record
+
+__all__ = ["activate", "available", "deactivate", "is_installed"]
+
+_lock = threading.Lock()
+_depth = 0
+#: (owner, attribute) -> the original value, for the patches in place.
+_saved: dict[tuple[Any, str], Any] = {}
+_FAKE: Any = None
+
+
+@functools.lru_cache(maxsize=1)
+def available() -> bool:
+    """True when aiobotocore is installed."""
+    return importlib.util.find_spec("aiobotocore") is not None
+
+
+def _original(owner: Any, name: str) -> Any:
+    return _saved[(owner, name)]
+
+
+# ---- the endpoint ------------------------------------------------------------------------------
+async def _do_get_response(endpoint: Any, request: Any, operation_model: Any, context: Any) -> Any:
+    """``AioEndpoint._do_get_response``, knowing which operation it sends (asynchronously)."""
+    token = inflight.start(operation_model.service_model.service_id.hyphenize(), operation_model.name, True)
+    try:
+        return await _original(_ENDPOINT, "_do_get_response")(endpoint, request, operation_model, context)
+    finally:
+        inflight.reset(token)
+
+
+def _first_answer(responses: list[tuple[Any, Any]]) -> Any:
+    answer = own_answer(responses)
+    return answer if answer is not None else _original(_ENDPOINT_MODULE, "first_non_none_response")(responses)
+
+
+async def _send(endpoint: Any, request: Any) -> Any:
+    """``AioEndpoint._send``: where a request nothing answered would leave the process."""
+    session = sessions.active()
+    current = inflight.current()
+    if session is not None and current is not None:
+        answer = unanswered(session, current, request)
+        if answer is not None:
+            return answer
+    return await _original(_ENDPOINT, "_send")(endpoint, request)
+
+
+class _EndpointAsyncio:
+    """Stands in for the ``asyncio`` module inside ``aiobotocore.endpoint`` only."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def sleep(self, delay: float, result: Any = None) -> Any:
+        session = sessions.active()
+        if session is None or not inflight.answered():
+            # A request let through, or answered by another mock, waits as aiobotocore wrote it.
+            return await self._real.sleep(delay, result)
+        record(session, delay, BACKOFF)
+        # Still a suspension point, as the real sleep is: other tasks run meanwhile.
+        return await self._real.sleep(delay if session.real_sleep else 0, result)
+
+
+# ---- signing and the adaptive rate limiter ------------------------------------------------------
+async def _get_auth_instance(signer: Any, signing_name: str, region_name: str, *args: Any, **kwargs: Any) -> Any:
+    """``AioRequestSigner.get_auth_instance`` with sm_mock's fake keys where it serves or stops."""
+    args = signing_arguments(signer, args, kwargs, _FAKE)
+    return await _original(_SIGNER, "get_auth_instance")(signer, signing_name, region_name, *args, **kwargs)
+
+
+async def _acquire(bucket: Any, amount: float, block: bool) -> bool:
+    """``AsyncTokenBucket._acquire`` that records its wait instead of waiting."""
+    granted = grant(bucket, amount, block)
+    if granted is None:
+        return bool(await _original(_BUCKET, "_acquire")(bucket, amount, block))
+    return granted
+
+
+# ---- activation ---------------------------------------------------------------------------------
+_ENDPOINT: Any = None
+_ENDPOINT_MODULE: Any = None
+_SIGNER: Any = None
+_BUCKET: Any = None
+
+
+def _patch(owner: Any, name: str, value: Any) -> None:
+    _saved[(owner, name)] = getattr(owner, name)
+    _current[(owner, name)] = value
+    setattr(owner, name, value)
+
+
+def _targets() -> list[tuple[Any, str, Any]]:
+    global _ENDPOINT, _ENDPOINT_MODULE, _SIGNER, _BUCKET, _FAKE
+    import aiobotocore.endpoint
+    import aiobotocore.signers
+    from aiobotocore.credentials import AioCredentials
+    from aiobotocore.retries.bucket import AsyncTokenBucket
+
+    from .credentials import FAKE_CREDENTIALS
+
+    _ENDPOINT, _ENDPOINT_MODULE = aiobotocore.endpoint.AioEndpoint, aiobotocore.endpoint
+    _SIGNER, _BUCKET = aiobotocore.signers.AioRequestSigner, AsyncTokenBucket
+    if _FAKE is None:
+        _FAKE = AioCredentials(
+            FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], method="sm-mock"
+        )
+    return [
+        (_ENDPOINT, "_do_get_response", _do_get_response),
+        (_ENDPOINT, "_send", _send),
+        (_ENDPOINT_MODULE, "first_non_none_response", _first_answer),
+        (_ENDPOINT_MODULE, "asyncio", _EndpointAsyncio(_ENDPOINT_MODULE.asyncio)),
+        (_SIGNER, "get_auth_instance", _get_auth_instance),
+        (_BUCKET, "_acquire", _acquire),
+    ]
+
+
+def activate() -> None:
+    """Patch aiobotocore, if installed (reference-counted; called when a mock starts)."""
+    global _depth
+    with _lock:
+        _depth += 1
+        if _depth > 1 or not available():
+            return
+        for owner, name, value in _targets():
+            _patch(owner, name, value)
+
+
+def deactivate() -> None:
+    """Undo :func:`activate` once the last active mock stops."""
+    global _depth
+    with _lock:
+        if _depth == 0:
+            return
+        _depth -= 1
+        if _depth > 0:
+            return
+        for (owner, name), original in _saved.items():
+            if getattr(owner, name) is _patched(owner, name):  # leave a later patch alone
+                setattr(owner, name, original)
+        _saved.clear()
+        _current.clear()
+
+
+#: (owner, attribute) -> sm_mock's value while patched.
+_current: dict[tuple[Any, str], Any] = {}
+
+
+def _patched(owner: Any, name: str) -> Any:
+    return _current.get((owner, name))
+
+
+def is_installed() -> bool:
+    """True while aiobotocore is patched."""
+    return bool(_saved)
