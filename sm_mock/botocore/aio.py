@@ -33,6 +33,7 @@ import threading
 from typing import Any
 
 from .. import session as sessions
+from ..calls import CallRecord
 from ..sleeps import BACKOFF
 from . import inflight
 from .guard import own_answer, signing_arguments, unanswered
@@ -97,7 +98,9 @@ class _EndpointAsyncio:
         if session is None or not inflight.answered():
             # A request let through, or answered by another mock, waits as aiobotocore wrote it.
             return await self._real.sleep(delay, result)
-        record(session, delay, BACKOFF)
+        # The attempt it follows is this task's (tasks on one thread interleave).
+        last = inflight.last_record()
+        record(session, delay, BACKOFF, last if isinstance(last, CallRecord) else None)
         # Still a suspension point, as the real sleep is: other tasks run meanwhile.
         return await self._real.sleep(delay if session.real_sleep else 0, result)
 

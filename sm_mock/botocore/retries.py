@@ -36,6 +36,7 @@ from . import inflight
 from .hook import SERVICE
 
 if TYPE_CHECKING:
+    from ..calls import CallRecord
     from ..session import Session
 
 __all__ = ["activate", "deactivate", "grant", "is_installed", "record"]
@@ -49,9 +50,9 @@ _saved_acquire: Any = None
 _proxy: Any = None
 
 
-def record(session: Session, seconds: float, kind: str) -> None:
-    """Append a sleep to the session's log, with the attempt it follows."""
-    last: Any = inflight.last_record() if inflight.asynchronous() else None
+def record(session: Session, seconds: float, kind: str, last: CallRecord | None = None) -> None:
+    """Append a sleep to the session's log, with the attempt it follows (by default the
+    thread's last one)."""
     session.sleeps.record(seconds, kind, last if last is not None else session.calls.last_in_thread())
 
 
