@@ -19,6 +19,10 @@ patches the same points on aiobotocore's classes, while a mock is active:
   the back-off after an answer of sm_mock's is recorded in ``sm.sleeps`` and not slept (the
   task still yields to the event loop once); ``real_sleep=True`` sleeps it.
 * ``AsyncTokenBucket._acquire`` (adaptive retry mode): its wait is recorded, as botocore's.
+* ``create_credential_resolver`` as ``aiobotocore.session`` and ``aiobotocore.credentials``
+  use it: sm_mock's fake keys come first in every new ``AioSession``'s chain, as
+  :mod:`.credentials` does for botocore, so no real key is read and no credential provider
+  (IMDS, SSO, a container endpoint) is asked over the network.
 
 Nothing is imported or patched when aiobotocore is not installed. Patching is
 reference-counted like :mod:`.guard` and :mod:`.retries`; the last deactivation restores
@@ -120,6 +124,28 @@ async def _acquire(bucket: Any, amount: float, block: bool) -> bool:
     return granted
 
 
+def _resolver_factory(original: Any) -> Any:
+    from aiobotocore.credentials import AioCredentialResolver
+    from botocore.credentials import CredentialProvider
+
+    class _FakeKeys(CredentialProvider):  # type: ignore[misc]  # botocore is untyped
+        METHOD = CANONICAL_NAME = "sm-mock"
+
+        async def load(self) -> Any:
+            return _FAKE
+
+    def create_credential_resolver(session: Any, cache: Any = None, region_name: Any = None) -> Any:
+        # botocore's providers stay behind sm_mock's (code may look one up by name), but the
+        # chain stops at the first that yields credentials: always sm_mock's.
+        try:
+            real = list(original(session, cache=cache, region_name=region_name).providers)
+        except Exception:  # a broken profile or config file: only sm_mock's keys
+            real = []
+        return AioCredentialResolver(providers=[_FakeKeys(), *real])
+
+    return create_credential_resolver
+
+
 # ---- activation ---------------------------------------------------------------------------------
 _ENDPOINT: Any = None
 _ENDPOINT_MODULE: Any = None
@@ -135,7 +161,9 @@ def _patch(owner: Any, name: str, value: Any) -> None:
 
 def _targets() -> list[tuple[Any, str, Any]]:
     global _ENDPOINT, _ENDPOINT_MODULE, _SIGNER, _BUCKET, _FAKE
+    import aiobotocore.credentials
     import aiobotocore.endpoint
+    import aiobotocore.session
     import aiobotocore.signers
     from aiobotocore.credentials import AioCredentials
     from aiobotocore.retries.bucket import AsyncTokenBucket
@@ -148,6 +176,7 @@ def _targets() -> list[tuple[Any, str, Any]]:
         _FAKE = AioCredentials(
             FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], method="sm-mock"
         )
+    resolver = _resolver_factory(aiobotocore.credentials.create_credential_resolver)
     return [
         (_ENDPOINT, "_do_get_response", _do_get_response),
         (_ENDPOINT, "_send", _send),
@@ -155,6 +184,8 @@ def _targets() -> list[tuple[Any, str, Any]]:
         (_ENDPOINT_MODULE, "asyncio", _EndpointAsyncio(_ENDPOINT_MODULE.asyncio)),
         (_SIGNER, "get_auth_instance", _get_auth_instance),
         (_BUCKET, "_acquire", _acquire),
+        (aiobotocore.session, "create_credential_resolver", resolver),
+        (aiobotocore.credentials, "create_credential_resolver", resolver),
     ]
 
 
