@@ -8,6 +8,7 @@ answer. The tests run under pytest-asyncio (``@pytest.mark.asyncio``) unless the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -110,12 +111,16 @@ async def test_answers_match_a_sync_clients_types_included(sm: SecretsManagerMoc
         assert _comparable(async_get) == _comparable(sync_get)
         assert _comparable(async_describe) == _comparable(sync_describe)
         assert list(async_describe) == list(sync_describe)  # the parser's member order
-        assert _metadata_keys(async_get) == _metadata_keys(sync_get) == {
-            "RequestId",
-            "HTTPStatusCode",
-            "HTTPHeaders",
-            "RetryAttempts",
-        }
+        assert (
+            _metadata_keys(async_get)
+            == _metadata_keys(sync_get)
+            == {
+                "RequestId",
+                "HTTPStatusCode",
+                "HTTPHeaders",
+                "RetryAttempts",
+            }
+        )
 
 
 async def test_errors_are_the_clients_modelled_exceptions(sm: SecretsManagerMock) -> None:
@@ -236,12 +241,11 @@ async def test_a_rotation_function_with_a_boto3_client_runs_inside_an_async_call
 # ---- retries: aiobotocore's retry handler, back-off recorded and not slept -----------------------
 @pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
 async def test_injected_faults_are_retried_and_the_backoff_is_recorded_not_slept(mode: str) -> None:
-    async with mock_secretsmanager() as sm:
-        async with create_client(config=aio_config(mode, ATTEMPTS)) as client:
-            sm.faults.add("GetRandomPassword", "InternalServiceError", times=3)
-            started = time.perf_counter()
-            response = await client.get_random_password()
-            elapsed = time.perf_counter() - started
+    async with mock_secretsmanager() as sm, create_client(config=aio_config(mode, ATTEMPTS)) as client:
+        sm.faults.add("GetRandomPassword", "InternalServiceError", times=3)
+        started = time.perf_counter()
+        response = await client.get_random_password()
+        elapsed = time.perf_counter() - started
     assert response["ResponseMetadata"]["RetryAttempts"] == 3
     assert [r.attempt for r in sm.calls] == [1, 2, 3, 4]
     assert sm.calls.retried() == 3 and sm.calls.retried_calls() == 1
@@ -275,30 +279,26 @@ async def test_throttling_quotas_are_retried_until_the_caller_gives_up() -> None
 
 
 async def test_network_failures_are_retried_like_real_ones() -> None:
-    async with mock_secretsmanager() as sm:
-        async with create_client(config=aio_config("standard", 3)) as client:
-            await client.create_secret(Name="net", SecretString="v")
-            sm.faults.add("GetSecretValue", "ConnectionError", times=2)
-            response = await client.get_secret_value(SecretId="net")
-            assert response["ResponseMetadata"]["RetryAttempts"] == 2
-            sm.faults.add("GetSecretValue", "ConnectionError", times=3)
-            with pytest.raises(EndpointConnectionError):
-                await client.get_secret_value(SecretId="net")
+    async with mock_secretsmanager() as sm, create_client(config=aio_config("standard", 3)) as client:
+        await client.create_secret(Name="net", SecretString="v")
+        sm.faults.add("GetSecretValue", "ConnectionError", times=2)
+        response = await client.get_secret_value(SecretId="net")
+        assert response["ResponseMetadata"]["RetryAttempts"] == 2
+        sm.faults.add("GetSecretValue", "ConnectionError", times=3)
+        with pytest.raises(EndpointConnectionError):
+            await client.get_secret_value(SecretId="net")
     assert len(sm.sleeps.delays) == 4
     assert [r.attempt for r in sm.calls.of("GetSecretValue")] == [1, 2, 3, 1, 2, 3]
 
 
 async def test_adaptive_mode_rate_limiter_waits_are_recorded() -> None:
-    async with mock_secretsmanager() as sm:
-        async with create_client(config=aio_config("adaptive", ATTEMPTS)) as client:
-            sm.quotas.set_rate("GetRandomPassword", 1)
-            started = time.perf_counter()
-            for _ in range(6):
-                try:
-                    await client.get_random_password()
-                except ClientError:
-                    pass
-            elapsed = time.perf_counter() - started
+    async with mock_secretsmanager() as sm, create_client(config=aio_config("adaptive", ATTEMPTS)) as client:
+        sm.quotas.set_rate("GetRandomPassword", 1)
+        started = time.perf_counter()
+        for _ in range(6):
+            with contextlib.suppress(ClientError):
+                await client.get_random_password()
+        elapsed = time.perf_counter() - started
     assert sm.sleeps.of(RATE_LIMIT), "the client-side rate limiter must have been asked to wait"
     assert sm.sleeps.total > elapsed
 
@@ -346,12 +346,11 @@ async def test_without_real_sleep_asyncio_sleep_is_not_asked_to_wait(monkeypatch
 
 
 async def test_concurrent_retries_record_the_attempt_of_their_own_task() -> None:
-    async with mock_secretsmanager() as sm:
-        async with create_client(config=aio_config("standard", ATTEMPTS)) as client:
-            await client.create_secret(Name="one", SecretString="v")
-            sm.faults.add("GetSecretValue", "InternalServiceError", times=2)
-            sm.faults.add("DescribeSecret", "ThrottlingException", times=2)
-            await asyncio.gather(client.get_secret_value(SecretId="one"), client.describe_secret(SecretId="one"))
+    async with mock_secretsmanager() as sm, create_client(config=aio_config("standard", ATTEMPTS)) as client:
+        await client.create_secret(Name="one", SecretString="v")
+        sm.faults.add("GetSecretValue", "InternalServiceError", times=2)
+        sm.faults.add("DescribeSecret", "ThrottlingException", times=2)
+        await asyncio.gather(client.get_secret_value(SecretId="one"), client.describe_secret(SecretId="one"))
     by_operation = sorted((s.operation, s.attempt, s.error_code) for s in sm.sleeps)
     assert by_operation == [
         ("DescribeSecret", 1, "ThrottlingException"),
@@ -366,9 +365,11 @@ async def _transcript(transport: str) -> list[Any]:
     out: list[Any] = []
     async with mock_secretsmanager(transport=transport, seed=9) as sm:
         async with create_client(**FAKE_KEYS) as client:
-            out.append(await client.create_secret(
+            out.append(
+                await client.create_secret(
                     Name="d", SecretBinary=b"\x00\x01", Description="x", ClientRequestToken="t" * 32
-                ))
+                )
+            )
             out.append(await client.get_secret_value(SecretId="d"))
             out.append(await client.describe_secret(SecretId="d"))
             out.append(await client.list_secrets())

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from async_support import BlockingClient, needs_aio
 from behaviour_rows import (
     CHECK_KINDS,
     Placeholders,
@@ -27,7 +28,6 @@ from behaviour_rows import (
 )
 from botocore.config import Config
 from botocore.exceptions import ClientError, ParamValidationError
-from async_support import BlockingClient, needs_aio
 from support import new_client
 
 from sm_mock import SecretsManagerMock, mock_secretsmanager

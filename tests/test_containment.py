@@ -555,7 +555,9 @@ def test_an_async_service_let_through_keeps_real_back_off(monkeypatch: pytest.Mo
 
 
 @needs_aio
-def test_an_async_session_with_a_real_profile_signs_with_fake_keys(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_async_session_with_a_real_profile_signs_with_fake_keys(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from aiobotocore.session import AioSession
 
     credentials = tmp_path / "credentials"
@@ -564,7 +566,9 @@ def test_an_async_session_with_a_real_profile_signs_with_fake_keys(tmp_path: Any
     spies: list[list[str]] = []
     with mock_secretsmanager():
         session = AioSession(profile="prod")
-        _run(_aio_call("secretsmanager", "list_secrets", session=session, setup=lambda c: spies.append(_signed_with(c))))
+        _run(
+            _aio_call("secretsmanager", "list_secrets", session=session, setup=lambda c: spies.append(_signed_with(c)))
+        )
         resolved = _run(session.get_credentials())
     assert resolved.access_key == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]  # the profile's keys were never read
     assert spies == [[FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]]]

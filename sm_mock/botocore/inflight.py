@@ -6,7 +6,17 @@ from __future__ import annotations
 
 import contextvars
 
-__all__ = ["answered", "asynchronous", "current", "last_record", "mark_answered", "note_last", "reset", "service", "start"]
+__all__ = [
+    "answered",
+    "asynchronous",
+    "current",
+    "last_record",
+    "mark_answered",
+    "note_last",
+    "reset",
+    "service",
+    "start",
+]
 
 #: (service, operation, asynchronous) of the attempt in flight.
 _request: contextvars.ContextVar[tuple[str, str, bool] | None] = contextvars.ContextVar("sm_mock_request", default=None)
