@@ -118,15 +118,16 @@ def test_a_stubber_on_another_services_client_answers_it() -> None:
 
 
 def test_a_users_before_send_handler_answers_its_service() -> None:
-    body = b'{"QueueUrls": ["https://sqs.us-east-1.amazonaws.com/123456789012/q"]}'
+    # DynamoDB: a JSON protocol in every botocore sm_mock supports (SQS spoke XML before 1.34.9x).
+    body = b'{"TableNames": ["t"]}'
 
     def answer(request: Any, **kwargs: Any) -> AWSResponse:
         return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
 
     with mock_secretsmanager():
-        sqs = _client("sqs")
-        sqs.meta.events.register("before-send.sqs", answer)
-        assert sqs.list_queues()["QueueUrls"][0].endswith("/q")
+        dynamodb = _client("dynamodb")
+        dynamodb.meta.events.register("before-send.dynamodb", answer)
+        assert dynamodb.list_tables()["TableNames"] == ["t"]
 
 
 class _Raw:
@@ -146,13 +147,13 @@ def test_a_service_let_through_keeps_real_back_off(monkeypatch: pytest.MonkeyPat
 
     def flaky(request: Any, **kwargs: Any) -> AWSResponse:
         status = next(answers)
-        body = b'{"QueueUrls": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
+        body = b'{"TableNames": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
         return AWSResponse(request.url, status, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
 
-    with mock_secretsmanager(allow_services={"sqs"}) as sm:
-        sqs = _client("sqs", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
-        sqs.meta.events.register("before-send.sqs", flaky)
-        sqs.list_queues()
+    with mock_secretsmanager(allow_services={"dynamodb"}) as sm:
+        dynamodb = _client("dynamodb", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+        dynamodb.meta.events.register("before-send.dynamodb", flaky)
+        dynamodb.list_tables()
         assert list(sm.sleeps) == []
     assert len(slept) == 1 and slept[0] > 0
 
@@ -509,17 +510,17 @@ def test_an_async_client_at_any_endpoint_url_is_contained() -> None:
 
 @needs_aio
 def test_an_async_clients_own_handlers_answer_their_service_and_sm_mock_wins_for_secrets() -> None:
-    body = b'{"QueueUrls": ["https://sqs.us-east-1.amazonaws.com/123456789012/q"]}'
+    body = b'{"TableNames": ["t"]}'
 
     def play(client: Any) -> None:
         # Another mock answering every service, Secrets Manager included (as moto's does).
         client.meta.events.register("before-send", lambda request, **kw: _aio_response(request.url, 500, b"{}"))
-        client.meta.events.register("before-send.sqs", lambda request, **kw: _aio_response(request.url, 200, body))
+        client.meta.events.register("before-send.dynamodb", lambda request, **kw: _aio_response(request.url, 200, body))
 
     with mock_secretsmanager() as sm:
-        queues = _run(_aio_call("sqs", "list_queues", setup=play))
+        tables = _run(_aio_call("dynamodb", "list_tables", setup=play))
         secrets = _run(_aio_call("secretsmanager", "list_secrets", setup=play))
-    assert queues["QueueUrls"][0].endswith("/q")
+    assert tables["TableNames"] == ["t"]
     assert secrets["SecretList"] == [] and sm.calls.count("ListSecrets") == 1
 
 
@@ -542,14 +543,14 @@ def test_an_async_service_let_through_keeps_real_back_off(monkeypatch: pytest.Mo
     def flaky(client: Any) -> None:
         def answer(request: Any, **kwargs: Any) -> Any:
             status = next(answers)
-            body = b'{"QueueUrls": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
+            body = b'{"TableNames": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
             return _aio_response(request.url, status, body)
 
-        client.meta.events.register("before-send.sqs", answer)
+        client.meta.events.register("before-send.dynamodb", answer)
 
     config = AioConfig(retries={"mode": "standard", "total_max_attempts": 2})
-    with mock_secretsmanager(allow_services={"sqs"}) as sm:
-        _run(_aio_call("sqs", "list_queues", setup=flaky, config=config))
+    with mock_secretsmanager(allow_services={"dynamodb"}) as sm:
+        _run(_aio_call("dynamodb", "list_tables", setup=flaky, config=config))
         assert list(sm.sleeps) == []
     assert len([d for d in slept if d]) == 1
 
