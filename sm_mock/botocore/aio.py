@@ -38,6 +38,7 @@ from typing import Any
 
 from .. import session as sessions
 from ..calls import CallRecord
+from ..choices import ASYNC_BACKOFF_YIELDS
 from ..sleeps import BACKOFF
 from . import inflight
 from .guard import own_answer, signing_arguments, unanswered
@@ -105,8 +106,11 @@ class _EndpointAsyncio:
         # The attempt it follows is this task's (tasks on one thread interleave).
         last = inflight.last_record()
         record(session, delay, BACKOFF, last if isinstance(last, CallRecord) else None)
-        # Still a suspension point, as the real sleep is: other tasks run meanwhile.
-        return await self._real.sleep(delay if session.real_sleep else 0, result)
+        if session.real_sleep:
+            return await self._real.sleep(delay, result)
+        if ASYNC_BACKOFF_YIELDS:  # still a suspension point, as the real sleep is (choices)
+            return await self._real.sleep(0, result)
+        return result
 
 
 # ---- signing and the adaptive rate limiter ------------------------------------------------------
