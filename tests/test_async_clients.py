@@ -414,13 +414,12 @@ async def test_direct_mode_does_not_retry_async_clients_either() -> None:
 async def test_after_call_handlers_of_async_clients_await_the_body_in_both_transports() -> None:
     bodies: dict[str, bytes] = {}
     for transport in ("http", "direct"):
-        async with mock_secretsmanager(transport=transport, seed=4) as sm:
-            async with create_client(**FAKE_KEYS) as client:
+        async with mock_secretsmanager(transport=transport, seed=4) as sm, create_client(**FAKE_KEYS) as client:
 
-                async def keep(http_response: Any, transport: str = transport, **kwargs: Any) -> None:
-                    bodies[transport] = await http_response.content
+            async def keep(http_response: Any, transport: str = transport, **kwargs: Any) -> None:
+                bodies[transport] = await http_response.content
 
-                client.meta.events.register("after-call.secrets-manager.GetRandomPassword", keep)
-                sm.password_rng.seed(1)
-                await client.get_random_password(PasswordLength=12)
+            client.meta.events.register("after-call.secrets-manager.GetRandomPassword", keep)
+            sm.password_rng.seed(1)
+            await client.get_random_password(PasswordLength=12)
     assert bodies["http"] == bodies["direct"] and bodies["http"].startswith(b'{"RandomPassword"')
