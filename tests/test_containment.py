@@ -614,3 +614,36 @@ def test_aiobotocore_is_patched_only_while_a_mock_is_active_and_nests() -> None:
         assert aio.is_installed() and aiobotocore.endpoint.asyncio is not sleep_module
     assert aiobotocore.endpoint.AioEndpoint._send is send and aiobotocore.endpoint.asyncio is sleep_module
     assert not aio.is_installed()
+
+
+@needs_aio
+def test_aiobotocore_imported_while_a_mock_is_active_is_patched_then(tmp_path: Any) -> None:
+    # Only a fresh interpreter has aiobotocore unimported. A mock does not import it (a process
+    # that never uses it pays nothing); imported later, under the mock, its clients are served.
+    script = tmp_path / "late_import.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, sys
+            from sm_mock import mock_secretsmanager
+            from sm_mock.botocore import aio
+
+            async def main():
+                with mock_secretsmanager() as sm:
+                    assert "aiobotocore" not in sys.modules and not aio.is_installed()
+                    from aiobotocore.session import get_session
+                    assert aio.is_installed()
+                    async with get_session().create_client("secretsmanager", region_name="us-east-1") as c:
+                        await c.create_secret(Name="late", SecretString="v")
+                        assert (await c.get_secret_value(SecretId="late"))["SecretString"] == "v"
+                assert not aio.is_installed() and sm.calls.count("GetSecretValue") == 1
+                with mock_secretsmanager():
+                    assert aio.is_installed()  # imported now: patched at activation
+
+            asyncio.run(main())
+            print("ok")
+            """
+        )
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

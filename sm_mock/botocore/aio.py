@@ -32,7 +32,10 @@ aiobotocore exactly as it was (leaving a later patch by someone else alone).
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.abc
 import importlib.util
+import sys
 import threading
 from typing import Any
 
@@ -46,7 +49,7 @@ from .retries import grant, record
 
 __all__ = ["activate", "available", "deactivate", "is_installed"]
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # re-entered when patching imports aiobotocore's modules
 _depth = 0
 #: (owner, attribute) -> the original value, for the patches in place.
 _saved: dict[tuple[Any, str], Any] = {}
@@ -165,22 +168,21 @@ def _patch(owner: Any, name: str, value: Any) -> None:
 
 def _targets() -> list[tuple[Any, str, Any]]:
     global _ENDPOINT, _ENDPOINT_MODULE, _SIGNER, _BUCKET, _FAKE
-    import aiobotocore.credentials
-    import aiobotocore.endpoint
-    import aiobotocore.session
-    import aiobotocore.signers
-    from aiobotocore.credentials import AioCredentials
-    from aiobotocore.retries.bucket import AsyncTokenBucket
-
     from .credentials import FAKE_CREDENTIALS
 
-    _ENDPOINT, _ENDPOINT_MODULE = aiobotocore.endpoint.AioEndpoint, aiobotocore.endpoint
-    _SIGNER, _BUCKET = aiobotocore.signers.AioRequestSigner, AsyncTokenBucket
+    # import_module, not `import a.b`: this may run while aiobotocore.session is being imported
+    # (the watcher below), before the package has it as an attribute.
+    module = importlib.import_module
+    credentials, session = module("aiobotocore.credentials"), module("aiobotocore.session")
+    _ENDPOINT_MODULE = module("aiobotocore.endpoint")
+    _ENDPOINT = _ENDPOINT_MODULE.AioEndpoint
+    _SIGNER = module("aiobotocore.signers").AioRequestSigner
+    _BUCKET = module("aiobotocore.retries.bucket").AsyncTokenBucket
     if _FAKE is None:
-        _FAKE = AioCredentials(
+        _FAKE = credentials.AioCredentials(
             FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"], FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"], method="sm-mock"
         )
-    resolver = _resolver_factory(aiobotocore.credentials.create_credential_resolver)
+    resolver = _resolver_factory(credentials.create_credential_resolver)
     return [
         (_ENDPOINT, "_do_get_response", _do_get_response),
         (_ENDPOINT, "_send", _send),
@@ -188,20 +190,33 @@ def _targets() -> list[tuple[Any, str, Any]]:
         (_ENDPOINT_MODULE, "asyncio", _EndpointAsyncio(_ENDPOINT_MODULE.asyncio)),
         (_SIGNER, "get_auth_instance", _get_auth_instance),
         (_BUCKET, "_acquire", _acquire),
-        (aiobotocore.session, "create_credential_resolver", resolver),
-        (aiobotocore.credentials, "create_credential_resolver", resolver),
+        (session, "create_credential_resolver", resolver),
+        (credentials, "create_credential_resolver", resolver),
     ]
 
 
+#: The module whose import means aiobotocore is in use (every client comes from its sessions).
+_TRIGGER = "aiobotocore.session"
+
+
 def activate() -> None:
-    """Patch aiobotocore, if installed (reference-counted; called when a mock starts)."""
+    """Patch aiobotocore (reference-counted; called when a mock starts). Where it is installed
+    but not imported yet, it is patched when it is imported while a mock is active: a process
+    that never uses it does not pay for importing it (aiohttp included)."""
     global _depth
     with _lock:
         _depth += 1
         if _depth > 1 or not available():
             return
-        for owner, name, value in _targets():
-            _patch(owner, name, value)
+        if _TRIGGER in sys.modules:
+            _install()
+        else:
+            _watch(True)
+
+
+def _install() -> None:
+    for owner, name, value in _targets():
+        _patch(owner, name, value)
 
 
 def deactivate() -> None:
@@ -213,11 +228,53 @@ def deactivate() -> None:
         _depth -= 1
         if _depth > 0:
             return
+        _watch(False)
         for (owner, name), original in _saved.items():
             if getattr(owner, name) is _patched(owner, name):  # leave a later patch alone
                 setattr(owner, name, original)
         _saved.clear()
         _current.clear()
+
+
+class _Watcher(importlib.abc.MetaPathFinder):
+    """Finds aiobotocore's session module with the other finders, and patches aiobotocore
+    once that module has run (while a mock is active)."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> Any:
+        if name != _TRIGGER:
+            return None
+        for finder in sys.meta_path:
+            if finder is not self and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None and spec.loader is not None:
+                    spec.loader = _Loader(spec.loader)
+                    return spec
+        return None
+
+
+class _Loader(importlib.abc.Loader):
+    def __init__(self, loader: Any) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: Any) -> Any:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: Any) -> None:
+        self._loader.exec_module(module)
+        with _lock:
+            _watch(False)
+            if _depth > 0 and not _saved:
+                _install()
+
+
+_WATCHER = _Watcher()
+
+
+def _watch(on: bool) -> None:
+    if on and _WATCHER not in sys.meta_path:
+        sys.meta_path.insert(0, _WATCHER)
+    elif not on and _WATCHER in sys.meta_path:
+        sys.meta_path.remove(_WATCHER)
 
 
 #: (owner, attribute) -> sm_mock's value while patched.
