@@ -602,7 +602,7 @@ def test_an_async_client_made_before_the_mock_without_credentials_is_served(
 @needs_aio
 def test_aiobotocore_is_patched_only_while_a_mock_is_active_and_nests() -> None:
     import aiobotocore.endpoint
-    import aiobotocore.session  # noqa: F401 - in use: patched at activation
+    import aiobotocore.session  # in use: patched at activation
 
     from sm_mock.botocore import aio
 
