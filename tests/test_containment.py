@@ -648,3 +648,45 @@ def test_aiobotocore_imported_while_a_mock_is_active_is_patched_then(tmp_path: A
     )
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+@needs_aio
+def test_an_async_session_made_before_import_is_served_and_contained(tmp_path: Any) -> None:
+    # Its handlers lack sm_mock's hook: the request reaches AioEndpoint._send, where the guard
+    # answers Secrets Manager and stops the rest, before aiohttp opens a connection.
+    script = tmp_path / "async_before_import.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, socket
+            def refuse(*args, **kwargs):
+                raise SystemExit("a connection was attempted")
+            socket.socket.connect = lambda self, *a, **k: refuse()
+            socket.create_connection = refuse
+            from aiobotocore.session import get_session
+            early = get_session()
+
+            import sm_mock
+            from sm_mock import BlockedServiceError, mock_secretsmanager
+
+            async def main():
+                with mock_secretsmanager() as sm:
+                    async with early.create_client("secretsmanager", region_name="us-east-1") as c:
+                        await c.create_secret(Name="early", SecretString="v")
+                        assert (await c.get_secret_value(SecretId="early"))["SecretString"] == "v"
+                    async with early.create_client("s3", region_name="us-east-1") as s3:
+                        try:
+                            await s3.list_buckets()
+                        except BlockedServiceError:
+                            pass
+                        else:
+                            raise SystemExit("s3 was not stopped")
+                assert sm.calls.count("GetSecretValue") == 1
+
+            asyncio.run(main())
+            print("ok")
+            """
+        )
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
