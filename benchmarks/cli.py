@@ -21,7 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import checker, sections
+from . import aio, checker, sections
 from . import instructions as counting
 from . import server as serving
 from .harness import RESULTS_DIR, Settings, Target, Timing, format_table, log, machine_info, parse_sizes, table
@@ -33,6 +33,7 @@ SECTIONS: dict[str, Callable[[Settings], Any]] = {
     "per-test": sections.per_test,
     "activation": sections.activation,
     "memory": sections.memory,
+    "async": aio.section,
     "instructions": counting.section,
     "checker": checker.section,
     "server": serving.section,
@@ -47,6 +48,7 @@ LIMITS = {
     "share": 0.15,  # the mock's own share of a ListSecrets page (CPU time) under 15%
     "scale": 1.20,  # the mock's own cost of a page at N secrets at most 1.2x that at the smallest N
     "direct": 1.30,  # direct mode at most 1.3x botocore's Stubber (add_response + call)
+    "async_point": 1.15,  # an aiobotocore point call at most 1.15x the aiobotocore floor (issue 15)
     "per_test": 10_000.0,  # µs
     "fixture_test": 2_000.0,  # µs: a test with the sm_client fixture's reused client
     "activation": 200.0,  # µs
@@ -114,6 +116,10 @@ def targets(record: dict[str, Any]) -> list[Target]:
     for r in record.get("direct", {}).get("results", []):
         name, text = f"direct_vs_stubber/{r['case']}", "direct mode / (Stubber add_response + call)"
         _judge(out, r, "verdict", name, text, r["ratio_with_add_response"], LIMITS["direct"])
+    for r in record.get("async", {}).get("results", []):
+        limit = LIMITS["async_point"]
+        text = f"aiobotocore {r['case']} costs at most {limit:.2f}x the aiobotocore floor"
+        _judge(out, r, "verdict", f"async_within_{limit - 1:.0%}_of_floor/{r['case']}", text, r["ratio"], limit)
     for key, name, text in (
         ("per_test", "per_test_under_10ms", "activation + boto3 client + create + get, median µs"),
         ("activation", "activation_under_0.2ms", "mock_secretsmanager() enter + exit, median µs"),
@@ -263,6 +269,15 @@ def report(record: dict[str, Any], checked: Sequence[Target]) -> str:
             + (f" beside moto {served['moto_version']}'s ThreadedMotoServer" if "moto_version" in served else ""),
             table(served["results"], _SERVER),
         ]
+    if record.get("async", {}).get("available"):
+        lines += [
+            "",
+            f"8. async clients: aiobotocore {record['async']['aiobotocore']} through sm_mock vs the aiobotocore floor "
+            f"(target <= {LIMITS['async_point']})",
+            table(record["async"]["results"], _CALLS),
+        ]
+    elif "async" in record:
+        lines += ["", "8. async clients: aiobotocore is not installed, skipped"]
     if record.get("instructions", {}).get("available"):
         lines += counting.report(record["instructions"])
     elif "instructions" in record:

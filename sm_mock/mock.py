@@ -307,6 +307,18 @@ class SecretsManagerMock:
     ) -> None:
         self.stop()
 
+    async def __aenter__(self) -> SecretsManagerMock:
+        """``async with mock_secretsmanager() as sm:`` in async code (activation does not await)."""
+        return self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
     def copy(self) -> SecretsManagerMock:
         """A new, inactive mock with the same options and registered rotation functions."""
         clone = SecretsManagerMock.__new__(SecretsManagerMock)

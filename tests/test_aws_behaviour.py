@@ -9,12 +9,14 @@ status, and the botocore error-dict shape of SM-132.
 
 from __future__ import annotations
 
+import inspect
 import json
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
 import pytest
+from async_support import BlockingClient, needs_aio
 from behaviour_rows import (
     CHECK_KINDS,
     Placeholders,
@@ -41,6 +43,16 @@ ROTATION_STEPS = ["createSecret", "setSecret", "testSecret", "finishSecret"]
 ROWS = load_rows()
 
 Runner = Callable[[Row, SecretsManagerMock], None]
+
+
+#: Makes the clients a row is replayed through: boto3's (new_client) by default; the async
+#: transport swaps in aiobotocore's (tests/async_support.BlockingClient) while it replays.
+_row_clients: list[Callable[..., Any]] = [new_client]
+
+
+def row_client(region: str, **kwargs: Any) -> Any:
+    """A new client for replaying a row, of the transport in use."""
+    return _row_clients[-1](region, **kwargs)
 
 
 def _placeholders() -> Placeholders:
@@ -112,7 +124,7 @@ def _followups(client: Any, row: Row, ph: Placeholders) -> None:
 
 # ---- transports -----------------------------------------------------------------------------
 def _run_boto3(row: Row, sm: SecretsManagerMock, client: Any = None) -> None:
-    client = client if client is not None else new_client(REGION)
+    client = client if client is not None else row_client(REGION)
     ph = _placeholders()
     run_setup(client, row, ph)
     # A row may send its request from another region than its setup (a replica's: SM-136).
@@ -122,7 +134,7 @@ def _run_boto3(row: Row, sm: SecretsManagerMock, client: Any = None) -> None:
 
 
 def _run_no_param_validation(row: Row, sm: SecretsManagerMock) -> None:
-    _run_boto3(row, sm, new_client(REGION, config=Config(parameter_validation=False)))
+    _run_boto3(row, sm, row_client(REGION, config=Config(parameter_validation=False)))
 
 
 class RawWire:
@@ -148,18 +160,35 @@ class RawWire:
         self.token_stripped = "ClientRequestToken" in sent
         request.data = json.dumps(self.body).encode()
 
-    def _capture(self, http_response: Any, **kwargs: Any) -> None:
+    def _capture(self, http_response: Any, **kwargs: Any) -> Any:
         self.status = http_response.status_code
-        self.raw = http_response.content
+        return _read_content(http_response, self._keep)
+
+    def _keep(self, raw: bytes) -> None:
+        self.raw = raw
 
     def json(self) -> Any:
         """The raw response body, parsed."""
         return json.loads(self.raw)
 
 
+def _read_content(http_response: Any, keep: Callable[[bytes], object]) -> Any:
+    """Hand the response body to ``keep``: botocore's ``content`` is bytes, aiobotocore's an
+    awaitable, which an async client's event emitter awaits when a handler returns it."""
+    content = http_response.content
+    if not inspect.isawaitable(content):
+        keep(content)
+        return None
+
+    async def read() -> None:
+        keep(await content)
+
+    return read()
+
+
 def _run_raw_http(row: Row, sm: SecretsManagerMock) -> None:
     """SM-029 … SM-032: the request arrives without ClientRequestToken."""
-    client = new_client(REGION)
+    client = row_client(REGION)
     ph = _placeholders()
     run_setup(client, row, ph)
     body = ph.resolve(row["request"])
@@ -178,12 +207,12 @@ def _run_raw_http(row: Row, sm: SecretsManagerMock) -> None:
 
 
 def _other_account_client() -> Any:
-    return new_client(REGION, aws_access_key_id=OTHER_ACCOUNT, aws_secret_access_key="sm-row-other-account")
+    return row_client(REGION, aws_access_key_id=OTHER_ACCOUNT, aws_secret_access_key="sm-row-other-account")
 
 
 def _run_cross_account(row: Row, sm: SecretsManagerMock) -> None:
     """SM-043, SM-044: a secret under the default KMS key, called by full ARN from another account."""
-    home = new_client(REGION)
+    home = row_client(REGION)
     ph = _placeholders()
     created = home.create_secret(Name=ph["name"], SecretString="my_secret")
     ph["arn"] = created["ARN"]
@@ -203,7 +232,7 @@ def _run_sm028(row: Row, sm: SecretsManagerMock) -> None:
     is free immediately: CreateSecret succeeds with a new ARN, exactly as the confidence-A row
     SM-062 records once the purge has finished.
     """
-    client = new_client(REGION)
+    client = row_client(REGION)
     ph = _placeholders()
     run_setup(client, row, ph)
     response = client.create_secret(**ph.resolve(row["request"]))
@@ -220,7 +249,7 @@ def _run_sm054(row: Row, sm: SecretsManagerMock) -> None:
 
 def _run_sm123(row: Row, sm: SecretsManagerMock) -> None:
     """SM-123: ListSecrets never lists another account's secrets, even with a resource policy."""
-    home = new_client(REGION)
+    home = row_client(REGION)
     ph = _placeholders()
     created = home.create_secret(Name=ph["name"], SecretString="my_secret")
     policy = {
@@ -260,7 +289,7 @@ class RotationFunction:
     def client(self) -> Any:
         """The function's own client (created on first use)."""
         if self._client is None:
-            self._client = new_client(REGION)
+            self._client = new_client(REGION)  # a Lambda's own boto3 client, whatever the row's is
         return self._client
 
     @property
@@ -322,7 +351,7 @@ class RotationFunction:
 
 
 def _rotation_setup(sm: SecretsManagerMock, name: str = "name") -> tuple[Any, Placeholders, RotationFunction]:
-    client = new_client(REGION)
+    client = row_client(REGION)
     ph = _placeholders()
     fn = RotationFunction()
     sm.register_lambda(ph["lambda_arn"], fn)
@@ -428,11 +457,11 @@ def _error_cases(client: Any, ph: Placeholders) -> list[tuple[str, Callable[[], 
 
 def _run_sm131(row: Row, sm: SecretsManagerMock) -> None:
     """SM-131: every error is HTTP 400 with the body {"__type": Code, "Message": text}."""
-    client = new_client(REGION)
+    client = row_client(REGION)
     captured: list[tuple[int, bytes]] = []
 
-    def capture(http_response: Any, **kwargs: Any) -> None:
-        captured.append((http_response.status_code, http_response.content))
+    def capture(http_response: Any, **kwargs: Any) -> Any:
+        return _read_content(http_response, lambda raw: captured.append((http_response.status_code, raw)))
 
     client.meta.events.register("after-call.secrets-manager", capture)
     for code, failing in _error_cases(client, _placeholders()):
@@ -450,7 +479,7 @@ def _run_sm131(row: Row, sm: SecretsManagerMock) -> None:
 
 def _run_sm132(row: Row, sm: SecretsManagerMock) -> None:
     """SM-132: modelled errors carry a top-level 'Message'; ValidationException does not."""
-    client = new_client(REGION)
+    client = row_client(REGION)
     model = client.meta.service_model
     # Facts of botocore's service model the row relies on.
     assert model.shape_for_error_code("ValidationException") is None
@@ -506,6 +535,34 @@ def test_recorded_row_behaves_like_aws(row: Row) -> None:
     assert runner is not None, f"{row['id']}: no runner for transport {row['transport']!r}"
     with mock_secretsmanager() as sm:
         runner(row, sm)
+
+
+@needs_aio
+@pytest.mark.parametrize("row", [pytest.param(row, id=row["id"]) for row in ROWS])
+def test_recorded_row_behaves_like_aws_through_aiobotocore(row: Row) -> None:
+    """Replay one recorded row through aiobotocore clients (the async transport): the same
+    expectations, met through aiobotocore's endpoint, parser and exceptions."""
+    runner = SPECIAL.get(row["id"]) or TRANSPORTS.get(row["transport"])
+    assert runner is not None, f"{row['id']}: no runner for transport {row['transport']!r}"
+    made: list[BlockingClient] = []
+
+    def aio_client(region: str, **kwargs: Any) -> BlockingClient:
+        made.append(BlockingClient(region, **kwargs))
+        return made[-1]
+
+    _row_clients.append(aio_client)
+    try:
+        with mock_secretsmanager() as sm:
+            runner(row, sm)
+    finally:
+        _row_clients.pop()
+        for client in made:
+            client.close()
+    assert made or row["id"] in ROWS_WITHOUT_A_CLIENT, f"{row['id']} made no aiobotocore client"
+
+
+#: Rows whose check needs no client at all (a note on the harness, a skipped row).
+ROWS_WITHOUT_A_CLIENT = {"SM-133"}
 
 
 # ---- the harness itself can fail ------------------------------------------------------------
@@ -626,7 +683,7 @@ def test_fresh_placeholders_are_stable_within_a_row_and_bytes_decode() -> None:
 
 
 def test_error_check_compares_code_message_and_status() -> None:
-    client = new_client(REGION)
+    client = row_client(REGION)
     row: Row = {"error_code": "ResourceNotFoundException", "message": "right", "http_status": 400}
     error = ClientError(
         {

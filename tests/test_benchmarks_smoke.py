@@ -280,3 +280,33 @@ def test_instruction_section_builds_ratios_and_skips_without_valgrind(
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert instructions.section(cli.QUICK) == {"available": False}
     assert "valgrind is not on PATH" in capsys.readouterr().err
+
+
+def test_the_async_section_compares_aiobotocore_with_its_floor(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "async.json"
+
+    assert cli.main(["--quick", "--sections", "async", "--rounds", "2", "--calls", "3", "--json", str(path)]) == 0
+
+    record, printed = json.loads(path.read_text(encoding="utf-8")), capsys.readouterr().out
+    if importlib.util.find_spec("aiobotocore") is None:
+        assert record["async"] == {"available": False} and "aiobotocore is not installed" in printed
+        return
+    rows = {r["case"]: r for r in record["async"]["results"]}
+    assert set(rows) == {"GetSecretValue", "DescribeSecret"} and "7. async clients" in printed
+    for r in rows.values():
+        assert _timed(r["mock"], 2) and _timed(r["floor"], 2) and _positive(r["ratio"])
+    names = {t["name"] for t in record["targets"]}
+    assert names == {"async_within_15%_of_floor/GetSecretValue", "async_within_15%_of_floor/DescribeSecret"}
+
+
+def test_the_async_target_uses_its_limit() -> None:
+    record: dict[str, Any] = {
+        "async": {"results": [{"case": "GetSecretValue", "ratio": 1.14}, {"case": "DescribeSecret", "ratio": 1.16}]}
+    }
+    verdicts = {t.name: t.passed for t in cli.targets(record)}
+    assert verdicts == {
+        "async_within_15%_of_floor/GetSecretValue": True,
+        "async_within_15%_of_floor/DescribeSecret": False,
+    }

@@ -18,6 +18,7 @@ from typing import Any
 import boto3
 import botocore.session
 import pytest
+from async_support import needs_aio
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 from botocore.stub import Stubber
@@ -117,15 +118,16 @@ def test_a_stubber_on_another_services_client_answers_it() -> None:
 
 
 def test_a_users_before_send_handler_answers_its_service() -> None:
-    body = b'{"QueueUrls": ["https://sqs.us-east-1.amazonaws.com/123456789012/q"]}'
+    # DynamoDB: a JSON protocol in every botocore sm_mock supports (SQS spoke XML before 1.34.9x).
+    body = b'{"TableNames": ["t"]}'
 
     def answer(request: Any, **kwargs: Any) -> AWSResponse:
         return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
 
     with mock_secretsmanager():
-        sqs = _client("sqs")
-        sqs.meta.events.register("before-send.sqs", answer)
-        assert sqs.list_queues()["QueueUrls"][0].endswith("/q")
+        dynamodb = _client("dynamodb")
+        dynamodb.meta.events.register("before-send.dynamodb", answer)
+        assert dynamodb.list_tables()["TableNames"] == ["t"]
 
 
 class _Raw:
@@ -145,13 +147,13 @@ def test_a_service_let_through_keeps_real_back_off(monkeypatch: pytest.MonkeyPat
 
     def flaky(request: Any, **kwargs: Any) -> AWSResponse:
         status = next(answers)
-        body = b'{"QueueUrls": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
+        body = b'{"TableNames": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
         return AWSResponse(request.url, status, {"Content-Type": "application/x-amz-json-1.0"}, _Raw(body))
 
-    with mock_secretsmanager(allow_services={"sqs"}) as sm:
-        sqs = _client("sqs", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
-        sqs.meta.events.register("before-send.sqs", flaky)
-        sqs.list_queues()
+    with mock_secretsmanager(allow_services={"dynamodb"}) as sm:
+        dynamodb = _client("dynamodb", config=Config(retries={"mode": "standard", "total_max_attempts": 2}))
+        dynamodb.meta.events.register("before-send.dynamodb", flaky)
+        dynamodb.list_tables()
         assert list(sm.sleeps) == []
     assert len(slept) == 1 and slept[0] > 0
 
@@ -460,3 +462,231 @@ def test_a_client_made_in_setupclass_of_a_decorated_testcase_is_served(pytester:
         patch.setenv("AWS_CONFIG_FILE", str(pytester.path / "none"))
         result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+# ---- async clients (aiobotocore): the same containment -----------------------------------------------
+async def _aio_call(service: str, operation: str, *, session: Any = None, setup: Any = None, **kwargs: Any) -> Any:
+    """Make one aiobotocore client of ``service`` and await ``operation`` on it."""
+    from aiobotocore.session import get_session
+
+    session = session or get_session()
+    async with session.create_client(service, region_name=REGION, **kwargs) as client:
+        if setup is not None:
+            setup(client)
+        return await getattr(client, operation)()
+
+
+def _run(awaitable: Any) -> Any:
+    import asyncio
+
+    return asyncio.run(awaitable)
+
+
+class _AioRaw(_Raw):
+    async def read(self, amt: int | None = None) -> bytes:
+        return self._body
+
+
+def _aio_response(url: str, status: int, body: bytes) -> Any:
+    from aiobotocore.awsrequest import AioAWSResponse
+
+    return AioAWSResponse(url, status, {"Content-Type": "application/x-amz-json-1.0"}, _AioRaw(body))
+
+
+@needs_aio
+def test_an_async_client_of_a_service_nothing_mocks_is_stopped_with_advice() -> None:
+    with mock_secretsmanager(), pytest.raises(BlockedServiceError, match=r"allow_services=\{'s3'\}"):
+        _run(_aio_call("s3", "list_buckets"))
+
+
+@needs_aio
+def test_an_async_client_at_any_endpoint_url_is_contained() -> None:
+    with mock_secretsmanager() as sm:
+        _run(_aio_call("secretsmanager", "list_secrets", endpoint_url="http://127.0.0.1:9"))
+        with pytest.raises(BlockedServiceError):
+            _run(_aio_call("sqs", "list_queues", endpoint_url="http://127.0.0.1:9"))
+    assert [r.operation for r in sm.calls] == ["ListSecrets"]
+
+
+@needs_aio
+def test_an_async_clients_own_handlers_answer_their_service_and_sm_mock_wins_for_secrets() -> None:
+    body = b'{"TableNames": ["t"]}'
+
+    def play(client: Any) -> None:
+        # Another mock answering every service, Secrets Manager included (as moto's does).
+        client.meta.events.register("before-send", lambda request, **kw: _aio_response(request.url, 500, b"{}"))
+        client.meta.events.register("before-send.dynamodb", lambda request, **kw: _aio_response(request.url, 200, body))
+
+    with mock_secretsmanager() as sm:
+        tables = _run(_aio_call("dynamodb", "list_tables", setup=play))
+        secrets = _run(_aio_call("secretsmanager", "list_secrets", setup=play))
+    assert tables["TableNames"] == ["t"]
+    assert secrets["SecretList"] == [] and sm.calls.count("ListSecrets") == 1
+
+
+@needs_aio
+def test_an_async_service_let_through_keeps_real_back_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from aiobotocore.config import AioConfig
+
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def fake_sleep(delay: float, result: Any = None) -> Any:
+        slept.append(delay)
+        return await real_sleep(0, result)
+
+    monkeypatch.setattr(asyncio, "sleep", fake_sleep)
+    answers = iter([503, 200])
+
+    def flaky(client: Any) -> None:
+        def answer(request: Any, **kwargs: Any) -> Any:
+            status = next(answers)
+            body = b'{"TableNames": []}' if status == 200 else b'{"__type": "ServiceUnavailable"}'
+            return _aio_response(request.url, status, body)
+
+        client.meta.events.register("before-send.dynamodb", answer)
+
+    config = AioConfig(retries={"mode": "standard", "total_max_attempts": 2})
+    with mock_secretsmanager(allow_services={"dynamodb"}) as sm:
+        _run(_aio_call("dynamodb", "list_tables", setup=flaky, config=config))
+        assert list(sm.sleeps) == []
+    assert len([d for d in slept if d]) == 1
+
+
+@needs_aio
+def test_an_async_session_with_a_real_profile_signs_with_fake_keys(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aiobotocore.session import AioSession
+
+    credentials = tmp_path / "credentials"
+    credentials.write_text("[prod]\naws_access_key_id = AKIAREALPROFILEKEY01\naws_secret_access_key = real\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    spies: list[list[str]] = []
+    with mock_secretsmanager():
+        session = AioSession(profile="prod")
+        _run(
+            _aio_call("secretsmanager", "list_secrets", session=session, setup=lambda c: spies.append(_signed_with(c)))
+        )
+        resolved = _run(session.get_credentials())
+    assert resolved.access_key == FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]  # the profile's keys were never read
+    assert spies == [[FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]]]
+
+
+@needs_aio
+def test_an_async_client_made_before_the_mock_without_credentials_is_served(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import asyncio
+
+    from aiobotocore.session import get_session
+
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")  # the chain would ask IMDS
+
+    async def scenario() -> list[str]:
+        async with get_session().create_client("secretsmanager", region_name=REGION) as early:
+            seen = _signed_with(early)
+            with mock_secretsmanager():
+                await early.create_secret(Name="early-async", SecretString="v")
+        return seen
+
+    assert asyncio.run(scenario()) == [FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"]]
+
+
+@needs_aio
+def test_aiobotocore_is_patched_only_while_a_mock_is_active_and_nests() -> None:
+    import aiobotocore.endpoint
+    import aiobotocore.session  # in use: patched at activation
+
+    from sm_mock.botocore import aio
+
+    send, sleep_module = aiobotocore.endpoint.AioEndpoint._send, aiobotocore.endpoint.asyncio
+    assert not aio.is_installed()
+    with mock_secretsmanager():
+        assert aiobotocore.endpoint.AioEndpoint._send is not send
+        with mock_secretsmanager():
+            assert aio.is_installed()
+        assert aio.is_installed() and aiobotocore.endpoint.asyncio is not sleep_module
+    assert aiobotocore.endpoint.AioEndpoint._send is send and aiobotocore.endpoint.asyncio is sleep_module
+    assert not aio.is_installed()
+
+
+@needs_aio
+def test_aiobotocore_imported_while_a_mock_is_active_is_patched_then(tmp_path: Any) -> None:
+    # Only a fresh interpreter has aiobotocore unimported. A mock does not import it (a process
+    # that never uses it pays nothing); imported later, under the mock, its clients are served.
+    script = tmp_path / "late_import.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, sys
+            from sm_mock import mock_secretsmanager
+            from sm_mock.botocore import aio
+
+            async def main():
+                with mock_secretsmanager() as sm:
+                    assert "aiobotocore" not in sys.modules and not aio.is_installed()
+                    from aiobotocore.session import get_session
+                    assert aio.is_installed()
+                    async with get_session().create_client("secretsmanager", region_name="us-east-1") as c:
+                        await c.create_secret(Name="late", SecretString="v")
+                        assert (await c.get_secret_value(SecretId="late"))["SecretString"] == "v"
+                assert not aio.is_installed() and sm.calls.count("GetSecretValue") == 1
+                with mock_secretsmanager():
+                    assert aio.is_installed()  # imported now: patched at activation
+
+            asyncio.run(main())
+            print("ok")
+            """
+        )
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
+
+
+@needs_aio
+def test_an_async_session_made_before_import_is_served_and_contained(tmp_path: Any) -> None:
+    # Its handlers lack sm_mock's hook: the request reaches AioEndpoint._send, where the guard
+    # answers Secrets Manager and stops the rest, before aiohttp opens a connection.
+    script = tmp_path / "async_before_import.py"
+    script.write_text(
+        textwrap.dedent(
+            """
+            import asyncio, socket
+            def refuse(*args, **kwargs):
+                raise SystemExit("a connection was attempted")
+            socket.socket.connect = lambda self, *a, **k: refuse()
+            socket.create_connection = refuse
+            from aiobotocore.session import get_session
+            early = get_session()
+
+            import sm_mock
+            from sm_mock import BlockedServiceError, mock_secretsmanager
+
+            async def main():
+                with mock_secretsmanager() as sm:
+                    async with early.create_client("secretsmanager", region_name="us-east-1") as c:
+                        await c.create_secret(Name="early", SecretString="v")
+                        assert (await c.get_secret_value(SecretId="early"))["SecretString"] == "v"
+                    async with early.create_client("s3", region_name="us-east-1") as s3:
+                        try:
+                            await s3.list_buckets()
+                        except BlockedServiceError:
+                            pass
+                        else:
+                            raise SystemExit("s3 was not stopped")
+                assert sm.calls.count("GetSecretValue") == 1
+
+            asyncio.run(main())
+            print("ok")
+            """
+        )
+    )
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -34,6 +34,7 @@ import boto3
 import botocore
 import botocore.handlers
 import pytest
+from async_support import FAKE_KEYS, BlockingClient, aio_config, needs_aio
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError, ParamValidationError
 from botocore.stub import Stubber
@@ -367,6 +368,29 @@ def _machine_settings() -> settings:
 DirectModeMachine.TestCase.settings = _machine_settings()
 #: pytest runs this as ``TestDirectModeMatchesHttpPath::runTest``.
 TestDirectModeMatchesHttpPath = DirectModeMachine.TestCase
+
+
+class AsyncDirectModeMachine(DirectModeMachine):
+    """The same twin run through an aiobotocore client: direct mode answers async clients as
+    their HTTP path does (issue 15)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.client = TwinClient(_async_twin_client(), self.mock, self.direct_mock)
+
+
+_ASYNC_TWIN: list[Any] = []
+
+
+def _async_twin_client() -> Any:
+    if not _ASYNC_TWIN:
+        _ASYNC_TWIN.append(BlockingClient(REGION, config=aio_config("standard"), **FAKE_KEYS))
+    return _ASYNC_TWIN[0]
+
+
+AsyncDirectModeMachine.TestCase.settings = _machine_settings()
+#: pytest runs this as ``TestAsyncDirectModeMatchesHttpPath::runTest``.
+TestAsyncDirectModeMatchesHttpPath = needs_aio(AsyncDirectModeMachine.TestCase)
 
 
 @pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])

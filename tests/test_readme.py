@@ -2,7 +2,8 @@
 
 A block that defines tests runs through a real pytest session (pytester, with sm_mock's plugin
 as a user has it), and all its tests must pass; any other block runs as a script. A block that
-imports moto is skipped where moto is not installed.
+imports an optional package (moto; aiobotocore, aioboto3, pytest-asyncio or anyio of the
+``async`` extra) is skipped where that package is not installed.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 _BLOCK = re.compile(r"^```python\n(.*?)^```", re.S | re.M)
 _TEST = re.compile(r"^(?:async )?def (test_\w+)", re.M)
+_IMPORT = re.compile(r"^(?:from|import) (\w+)", re.M)
+#: Packages of the optional extras: a block importing one is skipped without it.
+OPTIONAL = {"moto", "aiobotocore", "aioboto3", "pytest_asyncio", "anyio"}
 
 
 def _blocks() -> list[object]:
@@ -38,8 +42,8 @@ def test_the_documents_have_examples() -> None:
 
 @pytest.mark.parametrize("block", BLOCKS)
 def test_the_example_runs_as_printed(block: str, pytester: pytest.Pytester) -> None:
-    if re.search(r"^(from moto|import moto)", block, re.M):
-        pytest.importorskip("moto")
+    for package in sorted(set(_IMPORT.findall(block)) & OPTIONAL):
+        pytest.importorskip(package)
     needs = re.search(r"^# needs botocore>=([\d.]+)", block, re.M)
     if needs is not None:
         import botocore

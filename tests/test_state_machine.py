@@ -23,6 +23,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from async_support import FAKE_KEYS, BlockingClient, needs_aio
 from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -995,3 +996,29 @@ def _scaled() -> settings:
 SecretsManagerMachine.TestCase.settings = _scaled()
 #: pytest runs this as ``TestSecretsManagerMatchesTheReferenceModel::runTest``.
 TestSecretsManagerMatchesTheReferenceModel = pytest.mark.slow(SecretsManagerMachine.TestCase)
+
+
+# ---- the same machine through an aiobotocore client (issue 15) ---------------------------------
+_ASYNC_CLIENTS: list[Any] = []
+
+
+def async_client() -> Any:
+    """One aiobotocore client for every example, behind boto3's blocking interface."""
+    if not _ASYNC_CLIENTS:
+        _ASYNC_CLIENTS.append(BlockingClient(REGION, **FAKE_KEYS))
+    return _ASYNC_CLIENTS[0]
+
+
+class AsyncClientMachine(SecretsManagerMachine):
+    """Every request through aiobotocore's endpoint, retry handler and parser."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.client = async_client()
+
+
+AsyncClientMachine.TestCase.settings = settings(
+    _scaled(), max_examples=max(10, _profile_examples() // 2), stateful_step_count=25
+)
+#: pytest runs this as ``TestAsyncClientMatchesTheReferenceModel::runTest``.
+TestAsyncClientMatchesTheReferenceModel = needs_aio(pytest.mark.slow(AsyncClientMachine.TestCase))

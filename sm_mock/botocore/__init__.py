@@ -12,14 +12,15 @@ botocore's requests into those and the answers back into what botocore expects.
 * :mod:`.guard`: containment: what nothing mocks never leaves the process; sm_mock's answer
   to a Secrets Manager request wins over another mock's; fake keys sign what it serves or stops;
 * :mod:`.retries`: botocore's retry back-off and rate-limiter waits, recorded not slept;
-* :mod:`.credentials`: fake credentials for every session while a mock is active.
+* :mod:`.credentials`: fake credentials for every session while a mock is active;
+* :mod:`.aio`: the same for aiobotocore's endpoint, signer and rate limiter (async clients).
 """
 
 from __future__ import annotations
 
 from .. import session as sessions
 from ..session import Session
-from . import credentials, guard, retries
+from . import aio, credentials, guard, retries
 from .credentials import FAKE_CREDENTIALS
 from .hook import attach, install
 
@@ -33,6 +34,7 @@ def activate(session: Session) -> None:
     sessions.push(session)
     retries.activate()
     guard.activate()
+    aio.activate()
 
 
 def deactivate(session: Session) -> bool:
@@ -41,6 +43,7 @@ def deactivate(session: Session) -> bool:
     credentials.reveal()
     retries.deactivate()
     guard.deactivate()
+    aio.deactivate()
     return last
 
 

@@ -39,6 +39,7 @@ Only :mod:`sm_mock.botocore` touches botocore (docs/design.md).
 from __future__ import annotations
 
 import datetime as _datetime
+import inspect
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
@@ -226,6 +227,31 @@ class _DirectResponse(AWSResponse):  # type: ignore[misc]  # botocore is untyped
         self._headers = value
 
 
+class _AsyncDirectResponse(_DirectResponse):
+    """The same for an aiobotocore client, whose ``after-call`` handlers await ``content``."""
+
+    @property
+    def content(self) -> Any:
+        body: bytes = super().content
+
+        async def read() -> bytes:
+            return body
+
+        return read()
+
+
+#: Signer class -> True when it signs asynchronously (an aiobotocore client's).
+_ASYNC_SIGNERS: dict[type, bool] = {}
+
+
+def _asynchronous(signer: Any) -> bool:
+    kind = type(signer)
+    known = _ASYNC_SIGNERS.get(kind)
+    if known is None:
+        known = _ASYNC_SIGNERS[kind] = inspect.iscoroutinefunction(getattr(kind, "sign", None))
+    return known
+
+
 class _LazyBody:
     """The ``raw`` stream of the AWSResponse: encodes the JSON body only if someone reads it."""
 
@@ -282,4 +308,5 @@ def before_call(
         status, parsed = outcome.status, parsed_error(model, outcome, request_id)
     else:
         status, parsed = 200, parsed_result(model, outcome, request_id)
-    return _DirectResponse(params.get("url"), status, request_id, outcome), parsed
+    response = _AsyncDirectResponse if _asynchronous(request_signer) else _DirectResponse
+    return response(params.get("url"), status, request_id, outcome), parsed

@@ -37,7 +37,7 @@ from . import inflight
 from .credentials import FAKE_CREDENTIALS
 from .hook import SERVICE, answer_request, before_send
 
-__all__ = ["activate", "deactivate", "is_installed"]
+__all__ = ["activate", "deactivate", "is_installed", "own_answer", "signing_arguments", "unanswered"]
 
 _lock = threading.Lock()
 _depth = 0
@@ -57,13 +57,19 @@ def _do_get_response(endpoint: Any, request: Any, operation_model: Any, context:
         inflight.reset(token)
 
 
-def _first_answer(responses: list[tuple[Any, Any]]) -> Any:
-    """``first_non_none_response``, but sm_mock's answer first: it is the mock of Secrets
-    Manager while it is active, whatever other mock answers too."""
+def own_answer(responses: list[tuple[Any, Any]]) -> Any:
+    """sm_mock's answer among a ``before-send`` event's responses, or None."""
     for handler, response in responses:
         if handler is before_send and response is not None:
             return response
-    return _saved["first_non_none_response"](responses)
+    return None
+
+
+def _first_answer(responses: list[tuple[Any, Any]]) -> Any:
+    """``first_non_none_response``, but sm_mock's answer first: it is the mock of Secrets
+    Manager while it is active, whatever other mock answers too."""
+    answer = own_answer(responses)
+    return answer if answer is not None else _saved["first_non_none_response"](responses)
 
 
 def _send(endpoint: Any, request: Any) -> Any:
@@ -72,13 +78,21 @@ def _send(endpoint: Any, request: Any) -> Any:
     current = inflight.current()
     if session is None or current is None:
         return _saved["send"](endpoint, request)
+    answer = unanswered(session, current, request)
+    return _saved["send"](endpoint, request) if answer is None else answer
+
+
+def unanswered(session: Session, current: tuple[str, str], request: Any) -> Any:
+    """What becomes of a request no ``before-send`` handler answered, ``current`` being its
+    (service, operation): the mock's answer for Secrets Manager, None for a service in
+    ``allow_services`` (it goes out), else :class:`BlockedServiceError`."""
     service, operation = current
     if service == SERVICE:
         # A session sm_mock is not registered on (made before `import sm_mock`), or a handler
         # list without it: the request is Secrets Manager's, so the mock answers it.
         return answer_request(session, operation, request)
     if _let_through(session, service):
-        return _saved["send"](endpoint, request)
+        return None
     raise BlockedServiceError(
         f"sm_mock stopped a request to '{service}' ({operation}) that nothing mocks: it would have "
         f"gone to {request.url} while a Secrets Manager mock is active. Mock that service too "
@@ -89,6 +103,13 @@ def _send(endpoint: Any, request: Any) -> Any:
 
 def _get_auth_instance(signer: Any, signing_name: str, region_name: str, *args: Any, **kwargs: Any) -> Any:
     """``RequestSigner.get_auth_instance`` that signs with sm_mock's fake keys what it serves or stops."""
+    args = signing_arguments(signer, args, kwargs, _FAKE)
+    return _saved["get_auth_instance"](signer, signing_name, region_name, *args, **kwargs)
+
+
+def signing_arguments(signer: Any, args: tuple[Any, ...], kwargs: dict[str, Any], fake: Any) -> tuple[Any, ...]:
+    """The positional arguments of ``get_auth_instance`` after its credentials are swapped for
+    ``fake`` where sm_mock serves or stops the request (``kwargs`` is changed in place)."""
     session = sessions.active()
     if session is not None and not _let_through(session, signer._service_id.hyphenize()):
         credentials = kwargs.get("request_credentials") or (args[1] if len(args) > 1 else None)
@@ -97,10 +118,10 @@ def _get_auth_instance(signer: Any, signing_name: str, region_name: str, *args: 
         # client made before the mock where there were none (typical CI) gets the fake ones too.
         if credentials is None or getattr(credentials, "method", None) not in _OWN_CREDENTIALS:
             if len(args) > 1:
-                args = (args[0], _FAKE, *args[2:])
+                args = (args[0], fake, *args[2:])
             else:
-                kwargs["request_credentials"] = _FAKE
-    return _saved["get_auth_instance"](signer, signing_name, region_name, *args, **kwargs)
+                kwargs["request_credentials"] = fake
+    return args
 
 
 def _fake_credentials() -> Any:

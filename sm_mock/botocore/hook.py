@@ -19,7 +19,7 @@ from ..protocol import operation_from_target
 from ..session import Session
 from . import inflight
 from .direct import DIRECT_EVENT, DIRECT_UNIQUE_ID, before_call
-from .responses import http_response, transport_error
+from .responses import aio_response, http_response, transport_error
 
 __all__ = ["SERVICE", "answer_request", "attach", "before_send", "install"]
 
@@ -97,7 +97,13 @@ def answer_request(session: Session, operation: str, request: Any) -> AWSRespons
     except TransportFailure as failure:
         # An injected network failure: raise what botocore's HTTP layer would, so its retry
         # handlers (legacy and standard) treat it as a real transport error.
+        if inflight.asynchronous():
+            inflight.note_last(session.calls.last_in_thread())
         raise transport_error(failure.kind, request.url) from None
+    if inflight.asynchronous():
+        # The record is this task's: serve() ran without yielding to another task.
+        inflight.note_last(session.calls.last_in_thread())
+        return aio_response(request.url, status, body)
     return http_response(request.url, status, body)
 
 

@@ -36,9 +36,10 @@ from . import inflight
 from .hook import SERVICE
 
 if TYPE_CHECKING:
+    from ..calls import CallRecord
     from ..session import Session
 
-__all__ = ["activate", "deactivate", "is_installed"]
+__all__ = ["activate", "deactivate", "grant", "is_installed", "record"]
 
 
 # ---- interception -------------------------------------------------------------------------
@@ -49,8 +50,10 @@ _saved_acquire: Any = None
 _proxy: Any = None
 
 
-def _record(session: Session, seconds: float, kind: str) -> None:
-    session.sleeps.record(seconds, kind, session.calls.last_in_thread())
+def record(session: Session, seconds: float, kind: str, last: CallRecord | None = None) -> None:
+    """Append a sleep to the session's log, with the attempt it follows (by default the
+    thread's last one)."""
+    session.sleeps.record(seconds, kind, last if last is not None else session.calls.last_in_thread())
 
 
 class _EndpointTime:
@@ -69,16 +72,24 @@ class _EndpointTime:
             # let through, or answered by another mock, waits as botocore wrote it.
             self._real.sleep(seconds)
             return
-        _record(session, seconds, BACKOFF)
+        record(session, seconds, BACKOFF)
         if session.real_sleep:
             self._real.sleep(seconds)
 
 
 def _acquire(bucket: Any, amount: float, block: bool) -> bool:
     """``TokenBucket._acquire`` that records its wait instead of blocking (see the module)."""
+    granted = grant(bucket, amount, block)
+    return bool(_saved_acquire(bucket, amount, block)) if granted is None else granted
+
+
+def grant(bucket: Any, amount: float, block: bool) -> bool | None:
+    """Take ``amount`` tokens from an adaptive-mode bucket, recording the wait it would take
+    instead of waiting; None when the bucket's own code must run (no mock, ``real_sleep``, or
+    a request sm_mock does not serve). Shared by botocore's and aiobotocore's buckets."""
     session = sessions.active()
     if session is None or session.real_sleep or inflight.service() != SERVICE:
-        return bool(_saved_acquire(bucket, amount, block))
+        return None
     bucket._refill()
     if bucket._current_capacity < 0:
         # Only a clock moved backwards (freezegun / time-machine travel into the past) makes
@@ -91,7 +102,7 @@ def _acquire(bucket: Any, amount: float, block: bool) -> bool:
         from botocore.exceptions import CapacityNotAvailableError
 
         raise CapacityNotAvailableError()
-    _record(session, bucket._sleep_amount(amount), RATE_LIMIT)
+    record(session, bucket._sleep_amount(amount), RATE_LIMIT)
     bucket._refill()  # a listener may have moved the clock
     # The wait would have produced exactly the missing tokens.
     bucket._current_capacity = max(bucket._current_capacity, amount) - amount
