@@ -198,6 +198,18 @@ def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="ARN=MODULE:FUNCTION",
         help="register a rotation function by import path (repeatable)",
     )
+    parser.add_argument(
+        "--agent-port",
+        type=int,
+        default=None,
+        metavar="PORT",
+        help="also serve the Secrets Manager Agent's endpoint (localhost:2773 style) on PORT (0: a free port)",
+    )
+    parser.add_argument(
+        "--agent-token",
+        default=None,
+        help="the token the agent endpoint requires (default: AWS_TOKEN / AWS_SESSION_TOKEN, else a new one, printed)",
+    )
 
 
 def serve(args: argparse.Namespace, ready: Callable[[Any], None] | None = None) -> int:
@@ -241,6 +253,14 @@ def _serve_until_stopped(
             f"sm_mock serves AWS Secrets Manager at {url} (region {mock.region}, account {mock.account_id})", flush=True
         )
         print(f"control API: {url}/_sm_mock/health; stop with Ctrl-C or SIGTERM", flush=True)
+        if args.agent_port is not None:
+            try:
+                agent_url = mock.serve_agent(port=args.agent_port, token=args.agent_token)
+            except OSError as error:
+                print(f"sm_mock: cannot listen on 127.0.0.1:{args.agent_port}: {error}", file=sys.stderr)
+                return 1
+            # Code under test sends this token in X-Aws-Parameters-Secrets-Token (docs/agent.md).
+            print(f"secrets agent endpoint at {agent_url} (token {mock.agent.token})", flush=True)
         if ready is not None:
             ready(mock)
         stopping.wait()

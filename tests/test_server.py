@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -790,3 +791,33 @@ def test_expect_100_continue_is_answered_before_the_body(sm: SecretsManagerMock)
         while chunk := raw.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and answer.endswith(b'{"SecretList":[]}')
+
+
+def test_standalone_server_serves_the_agent_endpoint_beside_the_api() -> None:
+    # Issue 20: `serve --agent-port N` serves the Secrets Manager Agent's endpoint on the same mock.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sm_mock", "serve", "--port", "0", "--agent-port", "0", "--agent-token", "tok"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=client_environment(),
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        api = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
+        process.stdout.readline()  # the control API line
+        agent_line = process.stdout.readline()
+        agent = re.search(r"http://127\.0\.0\.1:\d+", agent_line)
+        assert api and agent and "token tok" in agent_line, agent_line
+        status, _ = call(api.group(0), "CreateSecret", {"Name": "app/db", "SecretString": "s3cr3t"})
+        assert status == 200
+        request = urllib.request.Request(
+            f"{agent.group(0)}/secretsmanager/get?secretId=app/db", headers={"X-Aws-Parameters-Secrets-Token": "tok"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            assert json.loads(response.read())["SecretString"] == "s3cr3t"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=60)
+    assert process.returncode == 0
