@@ -270,7 +270,7 @@ __all__ += [
 #: method other than POST on the service path. No recorded row shows AWS's answer; AWS's JSON
 #: services answer an unroutable request with HTTP 400 ``UnknownOperationException``, which every
 #: SDK turns into its generic service error, so that is the answer here.
-SERVER_PROTOCOL_CODE = "UnknownOperationException"
+SERVER_PROTOCOL_CODE = UNKNOWN_OPERATION_CODE
 
 #: Server mode: the largest request body read. The largest Secrets Manager request is a
 #: CreateSecret with a 65,536-byte SecretBinary (SPEC C2's value limit), about 88 KiB once

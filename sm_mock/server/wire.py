@@ -11,11 +11,10 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from functools import cache
 
 from .. import choices
 from ..errors import AwsError
-from ..protocol.validation import service_model
+from ..protocol.target import TARGET_PREFIX, check_operation, operation_from_target
 
 __all__ = [
     "CONTENT_TYPE",
@@ -28,8 +27,6 @@ __all__ = [
 
 #: The content type of every request and answer (SPEC A1).
 CONTENT_TYPE = "application/x-amz-json-1.1"
-#: The target prefix of Secrets Manager's operations (the model's ``targetPrefix``).
-TARGET_PREFIX = "secretsmanager."
 
 _REQUEST_ID_PREFIX = str(uuid.uuid4())[:24]
 _request_numbers = itertools.count(1)
@@ -38,11 +35,6 @@ _request_numbers = itertools.count(1)
 def new_request_id() -> str:
     """A fresh ``x-amzn-RequestId``: UUID-shaped, as AWS sends, unique in the process."""
     return f"{_REQUEST_ID_PREFIX}{next(_request_numbers):012x}"
-
-
-@cache
-def _operations() -> frozenset[str]:
-    return frozenset(service_model().operation_names)
 
 
 def operation_of(target: str | None, content_type: str | None) -> str:
@@ -63,13 +55,9 @@ def operation_of(target: str | None, content_type: str | None) -> str:
             "The request has no X-Amz-Target header: name the operation as "
             "X-Amz-Target: secretsmanager.<Operation> (for example secretsmanager.GetSecretValue).",
         )
-    prefix, _, operation = target.strip().partition(".")
-    if prefix.lower() != TARGET_PREFIX[:-1] or operation not in _operations():
-        raise AwsError(
-            choices.SERVER_PROTOCOL_CODE,
-            f"{target!r} is not a Secrets Manager operation: use X-Amz-Target: secretsmanager.<Operation> "
-            "with an operation of the Secrets Manager API (for example secretsmanager.GetSecretValue).",
-        )
+    # The same routing as the in-process transports (sm_mock.protocol.target).
+    operation = operation_from_target(target)
+    check_operation(operation)
     return operation
 
 
