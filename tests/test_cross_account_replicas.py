@@ -108,7 +108,9 @@ def test_the_whole_lifecycle(world: World) -> None:
     # Writes to the primary reach it; the replica is read-only.
     w.primary.put_secret_value(SecretId="db", SecretString='{"password": "two"}')
     assert w.replica.get_secret_value(SecretId="db-copy")["SecretString"] == '{"password": "two"}'
-    fails(w.replica.put_secret_value, "InvalidParameterException", SecretId="db-copy", SecretString="x")
+    message = fails(w.replica.put_secret_value, "InvalidParameterException", SecretId="db-copy", SecretString="x")
+    # The text sends the caller to the primary's account, not to another region.
+    assert primary_arn in message and "own account" in message and "region" not in message
     fails(w.replica.update_secret, "InvalidParameterException", SecretId="db-copy", Description="mine")
     # Neither can be deleted while linked (with the documented reason).
     assert "DisassociateCrossAccountReplica" in fails(

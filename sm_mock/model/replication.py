@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REPLICA_READ_ONLY",
+    "REPLICA_READ_ONLY_CROSS_ACCOUNT",
     "ReplicaRequest",
     "add_replicas",
     "check_keys",
@@ -41,6 +42,13 @@ __all__ = [
 
 #: SPEC I6: the text AWS answers a write to a replica with, as an InvalidParameterException (SM-136).
 REPLICA_READ_ONLY = "Operation not permitted on a replica secret. Call must be made in primary secret's region."
+
+
+#: A write to a cross-account replica (same code as SM-136; the text is the mock's: AWS documents
+#: none, and SM-136's "primary secret's region" would send the caller to the wrong place).
+REPLICA_READ_ONLY_CROSS_ACCOUNT = (
+    "Operation not permitted on a replica secret. Call must be made on the primary secret {primary} in its own account."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,11 @@ def guard_write(secret: Secret, *, key_only: bool = False) -> None:
     """Refuse a write to a replica (SPEC I6); ``key_only`` writes (UpdateSecret with only a
     KmsKeyId) are the one change a replica takes."""
     if secret.replica_of is not None and not key_only:
+        link = secret.cross_account_primary
+        if link is not None:
+            # The regional text names the primary's region; a cross-account replica's primary
+            # is in the same region, so the text names its account instead (choices).
+            raise invalid_parameter(REPLICA_READ_ONLY_CROSS_ACCOUNT.format(primary=link.primary_arn))
         raise invalid_parameter(REPLICA_READ_ONLY)  # SM-136
 
 
