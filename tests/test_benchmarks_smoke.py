@@ -294,7 +294,7 @@ def test_the_async_section_compares_aiobotocore_with_its_floor(
         assert record["async"] == {"available": False} and "aiobotocore is not installed" in printed
         return
     rows = {r["case"]: r for r in record["async"]["results"]}
-    assert set(rows) == {"GetSecretValue", "DescribeSecret"} and "7. async clients" in printed
+    assert set(rows) == {"GetSecretValue", "DescribeSecret"} and "8. async clients" in printed
     for r in rows.values():
         assert _timed(r["mock"], 2) and _timed(r["floor"], 2) and _positive(r["ratio"])
     names = {t["name"] for t in record["targets"]}
