@@ -16,6 +16,7 @@ from .. import session as sessions
 from ..admission import TransportFailure
 from ..pipeline import serve
 from ..protocol import operation_from_target
+from ..protocol.headers import attempt_of, credential_scope
 from ..session import Session
 from . import inflight
 from .direct import DIRECT_EVENT, DIRECT_UNIQUE_ID, before_call
@@ -33,32 +34,14 @@ _installed = False
 
 def _region_and_key(request: Any) -> tuple[str | None, str | None]:
     """Region and access key id from the SigV4 credential scope (or the endpoint host)."""
-    auth = request.headers.get("Authorization")
-    if auth:
-        if isinstance(auth, bytes):
-            auth = auth.decode("latin-1")
-        start = auth.find("Credential=")
-        if start != -1:
-            scope = auth[start + 11 :].split(",", 1)[0].split("/")
-            if len(scope) >= 3:
-                return scope[2], scope[0]
+    region, key = credential_scope(request.headers.get("Authorization"))
+    if region is not None or key is not None:
+        return region, key
     host = request.url.split("/", 3)[2] if "://" in request.url else ""
     parts = host.split(".")
     if len(parts) >= 3 and parts[0].startswith("secretsmanager"):
         return parts[1], None
     return None, None
-
-
-def _attempt(request: Any) -> int:
-    header = request.headers.get("amz-sdk-request")
-    if header:
-        if isinstance(header, bytes):
-            header = header.decode("latin-1")
-        for part in header.split(";"):
-            name, _, value = part.strip().partition("=")
-            if name == "attempt" and value.isdigit():
-                return int(value)
-    return 1
 
 
 def before_send(request: Any, event_name: str = "", **kwargs: Any) -> Any:
@@ -92,7 +75,7 @@ def answer_request(session: Session, operation: str, request: Any) -> AWSRespons
             request.body,
             region or session.region,
             session.account_for(access_key),
-            _attempt(request),
+            attempt_of(request.headers.get("amz-sdk-request")),
         )
     except TransportFailure as failure:
         # An injected network failure: raise what botocore's HTTP layer would, so its retry

@@ -14,6 +14,8 @@ import uuid
 
 from .. import choices
 from ..errors import AwsError
+from ..protocol.headers import attempt_of
+from ..protocol.headers import credential_scope as scope_of
 from ..protocol.target import TARGET_PREFIX, check_operation, operation_from_target
 
 __all__ = [
@@ -66,19 +68,10 @@ _REGION = re.compile(r"[a-z0-9][a-z0-9-]{0,49}")
 
 
 def credential_scope(authorization: str | None) -> tuple[str | None, str | None]:
-    """(region, access key id) from a SigV4 ``Authorization`` header, each None when absent.
-
-    ``AWS4-HMAC-SHA256 Credential=<key>/<date>/<region>/secretsmanager/aws4_request, ...``.
-    A scope naming no valid region is refused (choices.SERVER_BAD_REGION_CODE).
-    """
-    if not authorization:
-        return None, None
-    start = authorization.find("Credential=")
-    if start == -1:
-        return None, None
-    scope = authorization[start + len("Credential=") :].split(",", 1)[0].strip().split("/")
-    key = scope[0] or None
-    region = scope[2] if len(scope) >= 3 and scope[2] else None
+    """(region, access key id) from a SigV4 ``Authorization`` header, each None when absent
+    (:func:`sm_mock.protocol.headers.credential_scope`); a scope naming no valid region is
+    refused (choices.SERVER_BAD_REGION_CODE)."""
+    region, key = scope_of(authorization)
     if region is not None and not _REGION.fullmatch(region):
         raise AwsError(
             choices.SERVER_BAD_REGION_CODE,
@@ -87,13 +80,3 @@ def credential_scope(authorization: str | None) -> tuple[str | None, str | None]
             status=403,
         )
     return region, key
-
-
-def attempt_of(header: str | None) -> int:
-    """The attempt number from ``amz-sdk-request: attempt=N; max=M`` (1 when absent), which
-    botocore, the AWS CLI and the JavaScript SDK all send."""
-    for part in (header or "").split(";"):
-        name, _, value = part.strip().partition("=")
-        if name == "attempt" and value.isdigit():
-            return max(1, int(value))
-    return 1
