@@ -49,7 +49,7 @@ from .records import (
     function_name_and_version,
 )
 
-__all__ = ["ENDPOINT_VARIABLE", "Runner", "Scheduling"]
+__all__ = ["ENDPOINT_VARIABLE", "Runner", "Scheduling", "refuse_awaitable"]
 
 
 class Scheduling(Protocol):
@@ -108,6 +108,18 @@ def _without_frames(error: BaseException) -> BaseException:
     with contextlib.suppress(AttributeError):
         error.sm_mock_traceback = text  # type: ignore[attr-defined]
     return error
+
+
+def refuse_awaitable(result: object) -> None:
+    """Raise TypeError when a rotation handler returned an awaitable (an ``async def`` handler):
+    Lambda calls Python handlers synchronously, so its work would never run."""
+    if inspect.isawaitable(result):
+        if inspect.iscoroutine(result):
+            result.close()  # never awaited: close it, so Python does not warn about it
+        raise TypeError(
+            "the rotation handler returned an awaitable; Lambda calls Python "
+            "handlers synchronously, so make it a plain function"
+        )
 
 
 class Runner:
@@ -194,13 +206,7 @@ class Runner:
             try:
                 with self._user_code(), _lambda_environment(secret.region):
                     result = job.handler(event, self._context(job.function_arn))
-                if inspect.isawaitable(result):
-                    if inspect.iscoroutine(result):
-                        result.close()
-                    raise TypeError(
-                        "the rotation handler returned an awaitable; Lambda calls Python "
-                        "handlers synchronously, so make it a plain function"
-                    )
+                refuse_awaitable(result)
             except (KeyboardInterrupt, SystemExit):
                 raise
             except BaseException as exc:  # whatever the user's code raises is recorded

@@ -12,7 +12,6 @@ it plays the next rotation window undisturbed, and checks the finished rotation.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -25,6 +24,7 @@ from ..faults import Fault
 from ..mock import SecretsManagerMock
 from ..model.rotation import ROTATION_SUCCEEDED
 from ..model.secret import AWSCURRENT, AWSPENDING
+from ..rotation.runner import refuse_awaitable
 from .invariants import Accept, completion_problem, current_problem, default_accept, duplicate_problem
 from .plan import Disturbance
 from .snapshot import Names, State, read_state
@@ -302,14 +302,7 @@ class Example:
         self._in_handler = True
         error: BaseException | None = None
         try:
-            result = self._handler(event, context)
-            if inspect.isawaitable(result):
-                if inspect.iscoroutine(result):
-                    result.close()
-                raise TypeError(
-                    "the rotation handler returned an awaitable; Lambda calls Python handlers "
-                    "synchronously, so make it a plain function"
-                )
+            refuse_awaitable(self._handler(event, context))
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # the handler's failure is AWS's to see (the runner records it)
