@@ -106,64 +106,38 @@ def test_the_same_seed_tells_the_same_story() -> None:
     assert story_of(make_handler(reuse_pending=False), seed=5) == story_of(make_handler(reuse_pending=False), seed=5)
 
 
-def test_the_default_accept_takes_the_old_or_the_new_value_in_the_original_shape() -> None:
-    def writes_a_plain_string(event: dict[str, Any], context: Any) -> None:
+def _writes(value: dict[str, Any]) -> Any:
+    """A minimal correct rotation function whose new version holds ``value`` (the PutSecretValue
+    keyword: SecretString or SecretBinary), whatever the old one held."""
+
+    def rotation(event: dict[str, Any], context: Any) -> None:
         client = rotation_handlers.client
-        token = event["ClientRequestToken"]
-        stages = client.describe_secret(SecretId=event["SecretId"])["VersionIdsToStages"]
+        arn, token = event["SecretId"], event["ClientRequestToken"]
+        stages = client.describe_secret(SecretId=arn)["VersionIdsToStages"]
         if "AWSCURRENT" in stages[token]:
             return
         if event["Step"] == "createSecret":
             try:
-                client.get_secret_value(SecretId=event["SecretId"], VersionId=token, VersionStage="AWSPENDING")
+                client.get_secret_value(SecretId=arn, VersionId=token, VersionStage="AWSPENDING")
             except client.exceptions.ResourceNotFoundException:
-                client.put_secret_value(
-                    SecretId=event["SecretId"],
-                    ClientRequestToken=token,
-                    SecretString="not json",
-                    VersionStages=["AWSPENDING"],
-                )
+                client.put_secret_value(SecretId=arn, ClientRequestToken=token, VersionStages=["AWSPENDING"], **value)
         elif event["Step"] == "finishSecret":
             current = next(v for v, labels in stages.items() if "AWSCURRENT" in labels)
             client.update_secret_version_stage(
-                SecretId=event["SecretId"],
-                VersionStage="AWSCURRENT",
-                MoveToVersionId=token,
-                RemoveFromVersionId=current,
+                SecretId=arn, VersionStage="AWSCURRENT", MoveToVersionId=token, RemoveFromVersionId=current
             )
 
+    return rotation
+
+
+def test_the_default_accept_takes_the_old_or_the_new_value_in_the_original_shape() -> None:
     with pytest.raises(AssertionError) as info:
-        check_rotation_function(writes_a_plain_string, secret_string=ORIGINAL, max_examples=5, seed=0)
+        check_rotation_function(_writes({"SecretString": "not json"}), secret_string=ORIGINAL, max_examples=5, seed=0)
     assert "accept() refused it" in str(info.value)
 
 
 def test_a_binary_secret_is_rotated_and_checked() -> None:
-    def binary_rotation(event: dict[str, Any], context: Any) -> None:
-        client = rotation_handlers.client
-        token = event["ClientRequestToken"]
-        stages = client.describe_secret(SecretId=event["SecretId"])["VersionIdsToStages"]
-        if "AWSCURRENT" in stages[token]:
-            return
-        if event["Step"] == "createSecret":
-            try:
-                client.get_secret_value(SecretId=event["SecretId"], VersionId=token, VersionStage="AWSPENDING")
-            except client.exceptions.ResourceNotFoundException:
-                client.put_secret_value(
-                    SecretId=event["SecretId"],
-                    ClientRequestToken=token,
-                    SecretBinary=b"\x00new",
-                    VersionStages=["AWSPENDING"],
-                )
-        elif event["Step"] == "finishSecret":
-            current = next(v for v, labels in stages.items() if "AWSCURRENT" in labels)
-            client.update_secret_version_stage(
-                SecretId=event["SecretId"],
-                VersionStage="AWSCURRENT",
-                MoveToVersionId=token,
-                RemoveFromVersionId=current,
-            )
-
-    check_rotation_function(binary_rotation, secret_binary=b"\x00old", max_examples=10, seed=0)
+    check_rotation_function(_writes({"SecretBinary": b"\x00new"}), secret_binary=b"\x00old", max_examples=10, seed=0)
 
 
 def test_a_function_that_never_moves_awscurrent_is_told_so() -> None:
